@@ -1,0 +1,28 @@
+/* Small process and file-system helpers shared by the predict and report subcommands. */
+#ifndef FC_CLI_REPORT_UTIL_H
+#define FC_CLI_REPORT_UTIL_H
+
+#include <stddef.h>
+
+#include "fcnet/status.h"
+
+/* Create dir and its missing parents (mode 0777 & ~umask). FC_STATUS_IO with a logged
+ * message naming the folder that could not be made. */
+enum fc_status fc_report_mkdir_p(const char *dir);
+
+/* The folder part of path into out ("." when none); the last component into base. */
+void fc_report_dirname(const char *path, char *out, size_t outsz);
+void fc_report_basename(const char *path, char *out, size_t outsz);
+
+/* 1 for an existing directory, 0 otherwise. */
+int fc_report_is_dir(const char *path);
+
+/* Run argv[0] (found on PATH) with argv, stdout sent to /dev/null when quiet, and wait.
+ * Returns FC_OK on exit status 0; FC_STATUS_IO with a logged message naming the program
+ * otherwise (127: not installed, with install_hint appended when not NULL). */
+enum fc_status fc_report_spawn(char *const argv[], int quiet, const char *install_hint);
+
+/* Seconds on a monotonic clock. */
+double fc_report_now(void);
+
+#endif
