@@ -1,0 +1,39 @@
+/* Update rules. Each kernel is one loop over a flat array of n parameters; the state
+ * arrays (velocity, cache, m, v) have the same length and are updated in place. */
+#ifndef FCNET_OPTIM_H
+#define FCNET_OPTIM_H
+
+#include <stddef.h>
+
+#include "fcnet/config.h"
+#include "fcnet/real.h"
+#include "fcnet/status.h"
+
+/* w -= lr * dw */
+void fc_sgd_step(fc_real *w, const fc_real *dw, size_t n, double lr);
+/* v = mu * v - lr * dw; w += v */
+void fc_sgd_momentum_step(fc_real *w, fc_real *v, const fc_real *dw, size_t n, double lr,
+                          double mu);
+/* cache = decay * cache + (1 - decay) * dw^2; w -= lr * dw / (sqrt(cache) + eps) */
+void fc_rmsprop_step(fc_real *w, fc_real *cache, const fc_real *dw, size_t n, double lr,
+                     double decay, double eps);
+/* Adam; t is the step number AFTER increment (first call t = 1):
+ * m = b1 m + (1-b1) dw; v = b2 v + (1-b2) dw^2; mhat = m/(1-b1^t); vhat = v/(1-b2^t);
+ * w -= lr * mhat / (sqrt(vhat) + eps) */
+void fc_adam_step(fc_real *w, fc_real *m, fc_real *v, const fc_real *dw, size_t n, double lr,
+                  double b1, double b2, double eps, long t);
+
+/* An optimizer over one parameter slab: rule, its settings and owned state. */
+struct fc_optim {
+    enum fc_update_rule rule;
+    double lr, momentum, decay_rate, beta1, beta2, epsilon;
+    long t;
+    size_t n;
+    fc_real *s1, *s2; /* velocity / cache / m, and v (adam); owned, zero-initialised */
+};
+enum fc_status fc_optim_init(struct fc_optim *o, const struct fc_config *c, size_t n);
+void fc_optim_free(struct fc_optim *o);
+/* One update of params (n) with grads (n). */
+void fc_optim_step(struct fc_optim *o, fc_real *params, const fc_real *grads);
+
+#endif

@@ -1,0 +1,49 @@
+/* affine layer: out = x w + b.
+ *   x: (N, D)  w: (D, M)  b: (M)  out: (N, M)
+ * Backward: dw = x^T dout (D, M), db = sum_n dout (M), dx = dout w^T (N, D).
+ * Does not: copy x; the cache borrows x and w, which must live until backward. */
+#include "fcnet/layers.h"
+#include "fcnet/status.h"
+#include "fcnet/tensor.h"
+#include "layers/internal.h"
+
+void fc_affine_forward(fc_real *out, struct fc_affine_cache *cache, const fc_real *x,
+                       const fc_real *w, const fc_real *b, int N, int D, int M)
+{
+    FC_ASSERT(out && x && w && b && N > 0 && D > 0 && M > 0);
+    /* out[n, :] = b, then out += x w (GEMM with beta = 1 fuses the bias add) */
+    for (int n = 0; n < N; n++) {
+        fc_real *o = out + (size_t)n * M;
+        for (int j = 0; j < M; j++) o[j] = b[j];
+    }
+    fc_gemm(0, 0, N, M, D, 1, x, D, w, M, 1, out, M);
+    if (cache) {
+        cache->x = x;
+        cache->w = w;
+        cache->N = N;
+        cache->D = D;
+        cache->M = M;
+    }
+}
+
+void fc_affine_backward(fc_real *dx, fc_real *dw, fc_real *db, const fc_real *dout,
+                        const struct fc_affine_cache *cache)
+{
+    FC_ASSERT(dw && db && dout && cache);
+    int N = cache->N, D = cache->D, M = cache->M;
+    /* dw (D, M) = x^T (D, N) dout (N, M) */
+    fc_gemm(1, 0, D, M, N, 1, cache->x, D, dout, M, 0, dw, M);
+    /* db (M) = column sums of dout, accumulated in double a block of columns at a time */
+    double acc[FC_COL_BLOCK];
+    for (int j0 = 0; j0 < M; j0 += FC_COL_BLOCK) {
+        int nb = M - j0 < FC_COL_BLOCK ? M - j0 : FC_COL_BLOCK;
+        for (int j = 0; j < nb; j++) acc[j] = 0;
+        for (int n = 0; n < N; n++) {
+            const fc_real *g = dout + (size_t)n * M + j0;
+            for (int j = 0; j < nb; j++) acc[j] += g[j];
+        }
+        for (int j = 0; j < nb; j++) db[j0 + j] = (fc_real)acc[j];
+    }
+    /* dx (N, D) = dout (N, M) w^T (M, D) */
+    if (dx) fc_gemm(0, 1, N, D, M, 1, dout, M, cache->w, M, 0, dx, D);
+}

@@ -1,0 +1,119 @@
+/* Update rules as single loops over flat arrays, and struct fc_optim that owns their state.
+ *   w, dw, v, cache, m: (n) each.
+ * sgd:          w -= lr dw
+ * sgd_momentum: v = mu v - lr dw; w += v
+ * rmsprop:      cache = d cache + (1 - d) dw^2; w -= lr dw / (sqrt(cache) + eps)
+ * adam:         t incremented before use; m = b1 m + (1 - b1) dw; v = b2 v + (1 - b2) dw^2;
+ *               w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+ * The loops are compiled for several instruction sets and picked at load time
+ * (target_clones), so one binary is fast on old and new x86 CPUs.
+ * Does not: clip, schedule or decay (the solver multiplies lr by lr_decay per epoch). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "fcnet/optim.h"
+
+#ifdef FC_DOUBLE
+#define fc_sqrt sqrt
+#else
+#define fc_sqrt sqrtf
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define FC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define FC_CLONES
+#endif
+
+FC_CLONES void fc_sgd_step(fc_real *w, const fc_real *dw, size_t n, double lr)
+{
+    const fc_real a = (fc_real)lr;
+    for (size_t i = 0; i < n; i++) w[i] -= a * dw[i];
+}
+
+FC_CLONES void fc_sgd_momentum_step(fc_real *w, fc_real *v, const fc_real *dw, size_t n,
+                                    double lr, double mu)
+{
+    const fc_real a = (fc_real)lr, m = (fc_real)mu;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = m * v[i] - a * dw[i];
+        w[i] += v[i];
+    }
+}
+
+FC_CLONES void fc_rmsprop_step(fc_real *w, fc_real *cache, const fc_real *dw, size_t n,
+                               double lr, double decay, double eps)
+{
+    const fc_real a = (fc_real)lr, d = (fc_real)decay, d1 = (fc_real)(1 - decay), e = (fc_real)eps;
+    for (size_t i = 0; i < n; i++) {
+        cache[i] = d * cache[i] + d1 * dw[i] * dw[i];
+        w[i] -= a * dw[i] / (fc_sqrt(cache[i]) + e);
+    }
+}
+
+FC_CLONES void fc_adam_step(fc_real *w, fc_real *m, fc_real *v, const fc_real *dw, size_t n,
+                            double lr, double b1, double b2, double eps, long t)
+{
+    const fc_real a = (fc_real)lr, e = (fc_real)eps;
+    const fc_real B1 = (fc_real)b1, B1c = (fc_real)(1 - b1), B2 = (fc_real)b2,
+                  B2c = (fc_real)(1 - b2);
+    const fc_real c1 = (fc_real)(1.0 / (1.0 - pow(b1, (double)t)));
+    const fc_real c2 = (fc_real)(1.0 / (1.0 - pow(b2, (double)t)));
+    for (size_t i = 0; i < n; i++) {
+        m[i] = B1 * m[i] + B1c * dw[i];
+        v[i] = B2 * v[i] + B2c * dw[i] * dw[i];
+        w[i] -= a * (m[i] * c1) / (fc_sqrt(v[i] * c2) + e);
+    }
+}
+
+enum fc_status fc_optim_init(struct fc_optim *o, const struct fc_config *c, size_t n)
+{
+    o->rule = c->update_rule;
+    o->lr = c->learning_rate;
+    o->momentum = c->momentum;
+    o->decay_rate = c->decay_rate;
+    o->beta1 = c->beta1;
+    o->beta2 = c->beta2;
+    o->epsilon = c->epsilon;
+    o->t = 0;
+    o->n = n;
+    o->s1 = o->s2 = NULL;
+    if (o->rule != FC_RULE_SGD) {
+        o->s1 = calloc(n, sizeof(fc_real));
+        if (!o->s1) goto nomem;
+    }
+    if (o->rule == FC_RULE_ADAM) {
+        o->s2 = calloc(n, sizeof(fc_real));
+        if (!o->s2) goto nomem;
+    }
+    return FC_OK;
+nomem:
+    fc_log(FC_LOG_ERROR, "out of memory allocating optimizer state for %zu parameters\n", n);
+    fc_optim_free(o);
+    return FC_STATUS_NOMEM;
+}
+
+void fc_optim_free(struct fc_optim *o)
+{
+    if (!o) return;
+    free(o->s1);
+    free(o->s2);
+    o->s1 = o->s2 = NULL;
+}
+
+void fc_optim_step(struct fc_optim *o, fc_real *params, const fc_real *grads)
+{
+    switch (o->rule) {
+    case FC_RULE_SGD: fc_sgd_step(params, grads, o->n, o->lr); break;
+    case FC_RULE_SGD_MOMENTUM:
+        fc_sgd_momentum_step(params, o->s1, grads, o->n, o->lr, o->momentum);
+        break;
+    case FC_RULE_RMSPROP:
+        fc_rmsprop_step(params, o->s1, grads, o->n, o->lr, o->decay_rate, o->epsilon);
+        break;
+    case FC_RULE_ADAM:
+        o->t++;
+        fc_adam_step(params, o->s1, o->s2, grads, o->n, o->lr, o->beta1, o->beta2, o->epsilon, o->t);
+        break;
+    }
+}
