@@ -42,6 +42,25 @@ static inline void numeric_grad(fc_real *grad, fc_real *x, size_t n, scalar_fn f
     }
 }
 
+/* Fourth-order centred differences:
+ * grad[i] = (-f(x + 2h) + 8 f(x + h) - 8 f(x - h) + f(x - 2h)) / 12h. Whole nets have
+ * losses of order 1 and gradient entries down to 1e-5, where the two-point formula's
+ * roundoff alone gives relative errors of 1e-6; this one allows a 10x larger step. */
+static inline void numeric_grad4(fc_real *grad, fc_real *x, size_t n, scalar_fn f, void *ctx, double h)
+{
+    for (size_t i = 0; i < n; i++) {
+        fc_real old = x[i];
+        double v[4];
+        const double k[4] = {2, 1, -1, -2};
+        for (int j = 0; j < 4; j++) {
+            x[i] = (fc_real)(old + k[j] * h);
+            v[j] = f(ctx);
+        }
+        x[i] = old;
+        grad[i] = (fc_real)((-v[0] + 8 * v[1] - 8 * v[2] + v[3]) / (12 * h));
+    }
+}
+
 static inline double dot(const fc_real *a, const fc_real *b, size_t n)
 {
     double s = 0;
