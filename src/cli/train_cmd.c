@@ -74,11 +74,7 @@ int fc_cmd_train(int argc, char **argv)
     fc_cli_print_blas();
 
     const char *dir = fc_cli_data_dir(o.data);
-    if (fc_cifar_load(&ds, dir, c.num_train, c.num_val, c.num_test) != FC_OK) {
-        fprintf(stderr, "fcsweep: hint: run scripts/setup-data.sh, or pass --data DIR / set "
-                        "CIFAR10_DIR to an unpacked cifar-10-batches-bin folder\n");
-        goto cleanup;
-    }
+    if (fc_cifar_load(&ds, dir, c.num_train, c.num_val, c.num_test) != FC_OK) goto cleanup;
     fc_rng_seed(&rng, c.seed);
     if (fc_model_init(&m, &c, &rng) != FC_OK) goto cleanup;
     char dims[256];
