@@ -179,7 +179,9 @@ static void load_class_names(struct fc_dataset *ds, const char *dir)
             count++;
             break;
         }
-        snprintf(names[count], sizeof names[count], "%s", line);
+        if (len >= sizeof names[count]) len = sizeof names[count] - 1; /* truncate */
+        memcpy(names[count], line, len);
+        names[count][len] = '\0';
         count++;
     }
     if (count != FC_CIFAR_C) {
