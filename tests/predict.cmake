@@ -30,3 +30,12 @@ if(FC_PY_OK)
   set_tests_properties(predict_roundtrip PROPERTIES LABELS "slow" TIMEOUT 300
                        SKIP_RETURN_CODE 77)
 endif()
+
+# report on a real smoke sweep (grid), a random sweep, a model file, a folder without
+# sweep.h5; predict on a sweep folder (best trial, --trial). Needs mpiexec and gnuplot.
+if(TARGET fcsweep_core)
+  add_test(NAME mpi_report_smoke
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/report_smoke.sh $<TARGET_FILE:fcsweep>
+                   ${PROJECT_SOURCE_DIR} ${FC_TEST_DATA_DIR})
+  set_tests_properties(mpi_report_smoke PROPERTIES LABELS "mpi" SKIP_RETURN_CODE 77 TIMEOUT 300)
+endif()
