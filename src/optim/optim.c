@@ -25,13 +25,13 @@
 #define FC_CLONES
 #endif
 
-FC_CLONES void fc_sgd_step(fc_real *w, const fc_real *dw, size_t n, double lr)
+FC_CLONES void fc_sgd_step(fc_real *restrict w, const fc_real *restrict dw, size_t n, double lr)
 {
     const fc_real a = (fc_real)lr;
     for (size_t i = 0; i < n; i++) w[i] -= a * dw[i];
 }
 
-FC_CLONES void fc_sgd_momentum_step(fc_real *w, fc_real *v, const fc_real *dw, size_t n,
+FC_CLONES void fc_sgd_momentum_step(fc_real *restrict w, fc_real *restrict v, const fc_real *restrict dw, size_t n,
                                     double lr, double mu)
 {
     const fc_real a = (fc_real)lr, m = (fc_real)mu;
@@ -41,7 +41,7 @@ FC_CLONES void fc_sgd_momentum_step(fc_real *w, fc_real *v, const fc_real *dw, s
     }
 }
 
-FC_CLONES void fc_rmsprop_step(fc_real *w, fc_real *cache, const fc_real *dw, size_t n,
+FC_CLONES void fc_rmsprop_step(fc_real *restrict w, fc_real *restrict cache, const fc_real *restrict dw, size_t n,
                                double lr, double decay, double eps)
 {
     const fc_real a = (fc_real)lr, d = (fc_real)decay, d1 = (fc_real)(1 - decay), e = (fc_real)eps;
@@ -51,7 +51,7 @@ FC_CLONES void fc_rmsprop_step(fc_real *w, fc_real *cache, const fc_real *dw, si
     }
 }
 
-FC_CLONES void fc_adam_step(fc_real *w, fc_real *m, fc_real *v, const fc_real *dw, size_t n,
+FC_CLONES void fc_adam_step(fc_real *restrict w, fc_real *restrict m, fc_real *restrict v, const fc_real *restrict dw, size_t n,
                             double lr, double b1, double b2, double eps, long t)
 {
     const fc_real a = (fc_real)lr, e = (fc_real)eps;
