@@ -1,0 +1,121 @@
+/* One-run speed benchmark: single-thread sgemm peak, then one training epoch (49000 images,
+ * batch 100, training steps only: gather + forward + backward + update) for the four
+ * configs of the speed issue, with images/s, achieved GFLOP/s and the fraction of the
+ * sgemm peak. FLOPs counted are the GEMM FLOPs actually performed (2 M N K each: forward,
+ * dW, and dx for every layer but the first, which needs none).
+ * Usage: bench_epoch DATA_DIR [CONFIG ...]   (configs: two five100 seedbest bn) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fcnet/fcnet.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double sgemm_peak(void)
+{
+    const int n = 2048;
+    fc_real *a = malloc(sizeof(fc_real) * n * n), *b = malloc(sizeof(fc_real) * n * n),
+            *c = malloc(sizeof(fc_real) * n * n);
+    for (long i = 0; i < (long)n * n; i++) {
+        a[i] = (fc_real)((i % 7) - 3) * 0.1f;
+        b[i] = (fc_real)((i % 5) - 2) * 0.1f;
+    }
+    double best = 1e30;
+    for (int r = 0; r < 4; r++) {
+        double t = now();
+        fc_gemm(0, 0, n, n, n, 1, a, n, b, n, 0, c, n);
+        t = now() - t;
+        if (r > 0 && t < best) best = t; /* first run warms up */
+    }
+    free(a);
+    free(b);
+    free(c);
+    return 2.0 * n * n * (double)n / best / 1e9;
+}
+
+struct cfg {
+    const char *name;
+    const char *args[8][2];
+};
+
+static const struct cfg CONFIGS[] = {
+    {"two", {{"model", "two"}, {"hidden_dims", "100"}, {"weight_scale", "1e-3"}, {"update_rule", "sgd"}, {"learning_rate", "1e-3"}}},
+    {"five100", {{"model", "fc"}, {"hidden_dims", "100,100,100,100,100"}, {"weight_scale", "5e-2"}, {"update_rule", "adam"}, {"learning_rate", "1e-3"}}},
+    {"seedbest", {{"model", "fc"}, {"hidden_dims", "300,200,150,80,50"}, {"weight_scale", "2e-2"}, {"update_rule", "adam"}, {"learning_rate", "5e-4"}}},
+    {"bn", {{"model", "fc"}, {"hidden_dims", "100,100,100,100,100"}, {"weight_scale", "5e-2"}, {"update_rule", "adam"}, {"learning_rate", "1e-3"}, {"normalization", "batchnorm"}, {"dropout", "0.9"}}},
+};
+
+static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double peak)
+{
+    struct fc_config c;
+    fc_config_defaults(&c, FC_MODEL_FC);
+    for (int i = 0; i < 8 && cf->args[i][0]; i++)
+        if (fc_config_set(&c, cf->args[i][0], cf->args[i][1]) != FC_OK) return 1;
+    struct fc_model m;
+    struct fc_workspace ws;
+    struct fc_optim opt;
+    struct fc_rng rng;
+    fc_rng_seed(&rng, 0);
+    if (fc_model_init(&m, &c, &rng) || fc_workspace_init(&ws, &m, c.batch_size) ||
+        fc_optim_init(&opt, &c, m.nparams))
+        return 1;
+    const int B = c.batch_size, D = ds->D, iters = ds->train.n / B;
+    fc_real *xb = malloc(sizeof(fc_real) * B * D);
+    uint8_t *yb = malloc(B);
+    int *idx = malloc(sizeof(int) * B);
+    double flops = 0;
+    for (int l = 0; l < m.L; l++) {
+        double mnk = 2.0 * B * m.dims[l] * m.dims[l + 1];
+        flops += mnk * (l == 0 ? 2 : 3); /* forward, dW, dx (not for the input layer) */
+    }
+    double loss = 0, t = now();
+    for (int it = 0; it < iters; it++) {
+        for (int i = 0; i < B; i++) {
+            idx[i] = (int)fc_rng_below(&rng, (uint64_t)ds->train.n);
+            yb[i] = ds->train.y[idx[i]];
+        }
+        fc_gather(xb, ds->train.x, idx, B, D, ds->mean);
+        loss = fc_model_loss(&m, &ws, xb, yb, B, &rng);
+        fc_optim_step(&opt, m.params, m.grads);
+    }
+    t = now() - t;
+    double gf = flops * iters / t / 1e9;
+    printf("%-9s %8.3f s/epoch %9.0f img/s %7.1f GFLOP/s %5.1f%% of peak  (final loss %.3f)\n",
+           cf->name, t, iters * B / t, gf, 100 * gf / peak, loss);
+    free(xb);
+    free(yb);
+    free(idx);
+    fc_optim_free(&opt);
+    fc_workspace_free(&ws);
+    fc_model_free(&m);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: bench_epoch DATA_DIR [two|five100|seedbest|bn ...]\n");
+        return 2;
+    }
+    fc_blas_set_threads(1);
+    struct fc_dataset ds = {0};
+    if (fc_cifar_load(&ds, argv[1], 49000, 1000, 0) != FC_OK) return 1;
+    printf("OpenBLAS core %s, 1 thread\n", fc_blas_corename());
+    double peak = sgemm_peak();
+    printf("sgemm 2048^3 single-thread peak: %.1f GFLOP/s\n", peak);
+    int rc = 0;
+    for (size_t k = 0; k < sizeof CONFIGS / sizeof CONFIGS[0]; k++) {
+        int want = argc == 2;
+        for (int a = 2; a < argc; a++) want |= strcmp(argv[a], CONFIGS[k].name) == 0;
+        if (want) rc |= run_config(&CONFIGS[k], &ds, peak);
+    }
+    fc_dataset_free(&ds);
+    return rc;
+}
