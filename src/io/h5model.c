@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,15 @@ enum fc_status fc_h5_model_save(const char *path, const struct fc_config *c,
         st = FC_STATUS_IO;
         goto cleanup;
     }
+    /* data on disk before the rename, so a crash leaves the old file or the new one */
+    int fd = open(tmp, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0) {
+        fc_log(FC_LOG_ERROR, "cannot write model file %s to disk: %s\n", tmp, strerror(errno));
+        if (fd >= 0) close(fd);
+        st = FC_STATUS_IO;
+        goto cleanup;
+    }
+    close(fd);
     if (rename(tmp, path) != 0) {
         fc_log(FC_LOG_ERROR, "cannot rename %s to %s: %s\n", tmp, path, strerror(errno));
         st = FC_STATUS_IO;
@@ -541,7 +551,7 @@ static enum fc_status open_attr(const struct h5ctx *cx, hid_t loc, const char *w
     int ok_count = want_n >= 0 ? n == want_n : (n >= 1 && n <= max_n);
     if (!ok_class || !ok_count) {
         fc_log(FC_LOG_ERROR, "model file %s: attribute %s%s should be %s with %s%ld "
-               "element(s), found %s with %ld\n", cx->path, where, name,
+               "element(s), found %s with %ld element(s)\n", cx->path, where, name,
                want_string ? "a string" : "a number", want_n >= 0 ? "" : "up to ",
                want_n >= 0 ? want_n : max_n,
                cls == H5T_STRING ? "a string" : (cls == H5T_INTEGER || cls == H5T_FLOAT)
