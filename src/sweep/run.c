@@ -627,6 +627,19 @@ static void print_summary(struct sweep *sw, double wall)
     free(order);
 }
 
+/* Messages of a rank held back until we know whether rank 0 said the same. */
+struct logbuf {
+    char text[2048];
+};
+
+static void hold_sink(enum fc_log_level level, const char *msg, void *user)
+{
+    struct logbuf *b = user;
+    size_t used = strlen(b->text);
+    if (level > FC_LOG_WARN) return;
+    snprintf(b->text + used, sizeof b->text - used, "%s", msg);
+}
+
 /* Every rank gets rank 0's status. */
 static enum fc_status bcast_status(enum fc_status st)
 {
@@ -712,11 +725,19 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
             fc_log(FC_LOG_INFO, "%s: %ld trials (%ld done) on %d ranks; data %s (%d train, %d val); results %s\n",
                    sw->name, sw->ntrials, sw->done_total, sw->size, o->data_dir, c->num_train, c->num_val,
                    sw->out_dir);
+        struct logbuf held;
+        memset(&held, 0, sizeof held);
+        /* ranks > 0 hold their messages back: the same error from every rank is said once */
+        if (sw->rank != 0) fc_log_set_sink(hold_sink, &held);
         st = fc_cifar_load(&sw->ds, o->data_dir, c->num_train, c->num_val, c->num_test);
+        if (sw->rank != 0) fc_log_set_sink(NULL, NULL);
         sw->ds_loaded = st == FC_OK;
         mine = (int)st;
         MPI_CHECK(MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD));
         if (worst != FC_OK) {
+            int root_failed = sw->rank == 0 ? st != FC_OK : 0;
+            MPI_CHECK(MPI_Bcast(&root_failed, 1, MPI_INT, 0, MPI_COMM_WORLD));
+            if (sw->rank != 0 && !root_failed && held.text[0]) fc_log(FC_LOG_ERROR, "rank %d: %s", sw->rank, held.text);
             st = (enum fc_status)worst;
             goto cleanup;
         }
@@ -741,21 +762,17 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
         if (thread_started) pthread_join(thread, NULL);
         write_sweep_file(sw);
         print_summary(sw, now_s() - sw->t_start);
-        if (st == FC_OK && sw->done_total < sw->ntrials) {
-            if (sw->stopping) {
-                st = FC_STATUS_INTERRUPTED;
-                fc_log(FC_LOG_INFO, "interrupted: %ld of %ld trials done; resume with:\n  %s\n", sw->done_total,
-                       sw->ntrials, o->resume_hint ? o->resume_hint : "the same command");
-            } else if (sw->failed > 0) {
-                st = FC_STATUS_IO;
-                fc_log(FC_LOG_ERROR, "%ld trials failed (see above); rerun the same command to retry them\n",
-                       sw->failed);
-            }
-        }
+        if (st == FC_OK && sw->done_total < sw->ntrials)
+            st = sw->stopping ? FC_STATUS_INTERRUPTED : sw->failed > 0 ? FC_STATUS_IO : st;
     } else {
         worker_loop(sw);
     }
     report_rss(sw);
+    if (sw->rank == 0 && st == FC_STATUS_INTERRUPTED)
+        fc_log(FC_LOG_INFO, "interrupted: %ld of %ld trials done; resume with:\n  %s\n", sw->done_total,
+               sw->ntrials, o->resume_hint ? o->resume_hint : "the same command");
+    if (sw->rank == 0 && st == FC_STATUS_IO && sw->failed > 0)
+        fc_log(FC_LOG_ERROR, "%ld trials failed (see above); rerun the same command to retry them\n", sw->failed);
     st = bcast_status(st);
     if (sw->rank == 0) fc_log(FC_LOG_DEBUG, "sweep total wall %.1f s\n", now_s() - t0);
 cleanup:

@@ -254,7 +254,10 @@ static int add_value(const struct ctx *x, struct fc_spec_param *p, const yaml_no
     if (!value_text(x, n, p->info, key, text, sizeof text)) return 0;
     if (!check_with_core(x, n, p->info->name, text)) return 0;
     for (i = 0; i < p->nvalues; i++) {
-        if (strcmp(p->values[i], text) == 0) {
+        double a, b;
+        int numeric = p->info->type != FC_KEY_ENUM && p->info->type != FC_KEY_DIMS;
+        if (strcmp(p->values[i], text) == 0
+            || (numeric && parse_double(p->values[i], &a) && parse_double(text, &b) && a == b)) {
             err(x, n, key, "value '%s' is listed twice", text);
             return 0;
         }
