@@ -46,6 +46,7 @@ head -c 1000000 "$data/data_batch_3.bin" >"$tmp/trunc/data_batch_3.bin"
 expect_fail "data_batch_3.bin.*3073" "$fc" train --data "$tmp/trunc" --num-epochs 1
 
 # model files: missing, not HDF5, HDF5 but not ours
+expect_fail "folder .*/nodir does not exist" "$fc" train --save "$tmp/nodir/m.h5" --data "$data"
 expect_fail "nope.h5" "$fc" eval "$tmp/nope.h5" --data "$data"
 echo "not an hdf5 file" >"$tmp/junk.h5"
 expect_fail "junk.h5" "$fc" eval "$tmp/junk.h5" --data "$data"

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -30,6 +31,23 @@ static int train_extra(const char *name, const char *value, void *user)
         o->threads = (int)n;
     }
     return 0;
+}
+
+/* Fail before training, not after it, when --save cannot be written. */
+static int save_dir_ok(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) dir[1] = '\0';
+    else *slash = '\0';
+    if (access(dir, W_OK) != 0) {
+        fprintf(stderr, "fcsweep: error: --save %s: folder %s does not exist or is not writable\n",
+                path, dir);
+        return 0;
+    }
+    return 1;
 }
 
 static const char *const TRAIN_FLAGS[] = {"save=", "data=", "threads=", "quiet", "help", NULL};
@@ -70,6 +88,7 @@ int fc_cmd_train(int argc, char **argv)
         return 0;
     }
     if (fc_config_validate(&c) != FC_OK) return 2;
+    if (o.save && !save_dir_ok(o.save)) return 2;
     if (o.threads > 0) fc_blas_set_threads(o.threads);
     fc_cli_print_blas();
 
