@@ -417,7 +417,7 @@ static enum fc_status write_md(const char *path, const struct fc_report_sweep *s
         for (int i = 0; i < plots->nfig; i++)
             fprintf(fp, "## %s\n\n![%s](%s)\n\n", plots->figs[i].caption, plots->figs[i].file,
                     plots->figs[i].file);
-        if (plots->nfig == 0) fputs("(no figures: nothing has finished yet)\n\n", fp);
+        if (plots->nfig == 0) fputs("(no figures: nothing to plot, or gnuplot failed)\n\n", fp);
     }
     fputs(single ? "## Run\n\n" : "## Trials, best first\n\n", fp);
     print_table(fp, t, 1, t->nrows);
@@ -544,11 +544,12 @@ int fc_cmd_report(int argc, char **argv)
         st = fc_report_plot_rules(&plots, &s, hists);
         if (st != FC_OK) goto cleanup;
     }
-    st = fc_report_plot_run(&plots);
-    if (st != FC_OK) goto cleanup;
+    enum fc_status plot_st = fc_report_plot_run(&plots);
+    if (plot_st != FC_OK) plots.nfig = 0; /* the index still shows the tables */
 
     snprintf(path, sizeof path, "%s/index.md", out);
     st = write_md(path, &s, &tab, single, &plots);
+    if (st == FC_OK) st = plot_st;
     if (st != FC_OK) goto cleanup;
 
     printf("\nwrote %s/: index.md report.md trials.csv", out);
