@@ -317,7 +317,7 @@ static void scatter_panel(FILE *gp, const char (*files)[1200], const int *has, i
         first = 0;
         gp_path(gp, div_file);
         fprintf(gp, " using %d:3 with points pt 2 ps 1.6 lw 2 lc rgb '#888888' title "
-                    "\"diverged / failed\"",
+                    "\"diverged / failed / stopped\"",
                 col);
     }
     fputc('\n', gp);
@@ -428,7 +428,7 @@ enum fc_status fc_report_plot_hparams(struct fc_report_plot *p, const struct fc_
             first = 0;
             gp_path(gp, div_file);
             fputs(" using 1:2 with points pt 2 ps 1.6 lw 2 lc rgb '#888888' title "
-                  "\"diverged / failed\"",
+                  "\"diverged / failed / stopped\"",
                   gp);
         }
         fputc('\n', gp);
@@ -462,7 +462,7 @@ enum fc_status fc_report_plot_hparams(struct fc_report_plot *p, const struct fc_
     fprintf(gp, "set multiplot layout 1,%d title ", nrules);
     gp_text(gp, title);
     fprintf(gp,
-            " font \",13\"\nset palette defined (0 '#fff7ec', 0.5 '#fdbb84', 1 '#e34a33')\n"
+            " font \",13\"\nset palette defined (0 '#fee8c8', 0.5 '#fdbb84', 1 '#d7301f')\n"
             "set cbrange [%.9g:%.9g]\nset cblabel \"Best validation accuracy\"\n"
             "set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nunset grid\nset tics out nomirror\n"
             "set xlabel \"Learning rate\"\nset ylabel \"Weight scale\"\nunset key\n"
@@ -481,6 +481,16 @@ enum fc_status fc_report_plot_hparams(struct fc_report_plot *p, const struct fc_
             st = FC_STATUS_IO;
             goto cleanup;
         }
+        char empty[1200];
+        snprintf(cname, sizeof cname, "heatmap_%s_empty.dat", fc_rule_name((enum fc_update_rule)r));
+        FILE *fe = open_dat(p, cname, empty, sizeof empty);
+        if (!fe) {
+            fclose(fp);
+            st = FC_STATUS_IO;
+            goto cleanup;
+        }
+        fputs("# lr_index ws_index (grid cells without a finished ok trial)\n", fe);
+        int nempty = 0;
         fputs("# lr_index ws_index best_val_acc (cells with a finished trial)\n", fp);
         for (int a = 0; a < nlr; a++) {
             for (int b = 0; b < nws; b++) {
@@ -493,17 +503,33 @@ enum fc_status fc_report_plot_hparams(struct fc_report_plot *p, const struct fc_
                         continue;
                     if (t->best_val_acc > best) best = t->best_val_acc;
                 }
-                if (best >= 0) fprintf(fp, "%d %d %.9g\n", a, b, best);
+                if (best >= 0) {
+                    fprintf(fp, "%d %d %.9g\n", a, b, best);
+                } else {
+                    fprintf(fe, "%d %d\n", a, b);
+                    nempty++;
+                }
             }
         }
         st = close_dat(fp, cells);
+        if (st == FC_OK) st = close_dat(fe, empty);
+        else fclose(fe);
         if (st != FC_OK) goto cleanup;
         fprintf(gp, "set title \"update rule: %s\"\nplot ", fc_rule_name((enum fc_update_rule)r));
         gp_path(gp, cells);
         fputs(" using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder fc palette "
               "notitle, \\\n     '' using 1:2:(sprintf(\"%.3f\", $3)) with labels font \",11\" "
-              "notitle\n",
+              "notitle",
               gp);
+        if (nempty) {
+            fputs(", \\\n     ", gp);
+            gp_path(gp, empty);
+            fputs(" using 1:2:(0.5):(0.5) with boxxyerror fs solid 1.0 noborder "
+                  "fc rgb '#d9d9d9' notitle, \\\n     '' using 1:2:(\"no ok trial\") with labels "
+                  "font \",9\" tc rgb '#555555' notitle",
+                  gp);
+        }
+        fputc('\n', gp);
     }
     fig_end(p);
 
