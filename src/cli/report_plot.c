@@ -317,7 +317,7 @@ static void scatter_panel(FILE *gp, const char (*files)[1200], const int *has, i
         first = 0;
         gp_path(gp, div_file);
         fprintf(gp, " using %d:3 with points pt 2 ps 1.6 lw 2 lc rgb '#888888' title "
-                    "\"diverged / failed / stopped\"",
+                    "\"diverged/failed\"",
                 col);
     }
     fputc('\n', gp);
@@ -369,6 +369,9 @@ enum fc_status fc_report_plot_hparams(struct fc_report_plot *p, const struct fc_
             ndiv++;
         }
     }
+    /* log axes only where the values span more than a factor of 30 */
+    if (!(lr_hi > 30 * lr_lo)) logx_lr = 0;
+    if (!(ws_hi > 30 * ws_lo)) logx_ws = 0;
     for (int r = 0; r < NRULES; r++) {
         FILE *fp = fps[r];
         fps[r] = NULL;
@@ -387,11 +390,11 @@ enum fc_status fc_report_plot_hparams(struct fc_report_plot *p, const struct fc_
     snprintf(title, sizeof title, "Sweep %.80s (%s search, %d trials): best val accuracy by "
                                   "hyperparameter and update rule",
              s->name, s->is_grid ? "grid" : "random", s->n);
-    st = fig_begin(p, "hparams.png", title, panels * 560, 520);
+    st = fig_begin(p, "hparams.png", title, panels * 560, 560);
     if (st != FC_OK) goto cleanup;
     fprintf(gp, "set multiplot layout 1,%d title ", panels);
     gp_text(gp, title);
-    fputs(" font \",13\"\nset key below horizontal maxrows 2\nset bmargin 8\nset ylabel \"Best validation accuracy\"\n"
+    fputs(" font \",13\"\nset key below horizontal maxrows 2\nset bmargin 9\nset ylabel \"Best validation accuracy\"\n"
           "set offsets 0, 0, graph 0.08, graph 0.08\n",
           gp);
     fputs("set title \"Val accuracy vs learning rate\"\nset xlabel \"Learning rate\"\n", gp);
@@ -407,13 +410,18 @@ enum fc_status fc_report_plot_hparams(struct fc_report_plot *p, const struct fc_
               "set palette defined (0 '#fde725', 0.5 '#21918c', 1 '#440154')\n"
               "set cblabel \"Best validation accuracy\"\n",
               gp);
-        fputs("set offsets 0, 0, 0, 0\n", gp);
+        /* offsets act on autoscaled (linear) axes only; log axes have explicit ranges */
+        fputs("set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n", gp);
         if (logx_lr)
             fprintf(gp, "set logscale x\nset format x \"%%.0e\"\nset xrange [%.9g:%.9g]\n",
                     lr_lo / 1.6, lr_hi * 1.6);
+        else
+            fputs("unset logscale x\nset format x \"%g\"\nset autoscale x\n", gp);
         if (logx_ws)
             fprintf(gp, "set logscale y\nset format y \"%%.0e\"\nset yrange [%.9g:%.9g]\n",
                     ws_lo / 1.6, ws_hi * 1.6);
+        else
+            fputs("set format y \"%g\"\nset autoscale y\n", gp);
         fputs("plot ", gp);
         for (int r = 0; r < NRULES; r++) {
             if (!has[r]) continue;
@@ -428,7 +436,7 @@ enum fc_status fc_report_plot_hparams(struct fc_report_plot *p, const struct fc_
             first = 0;
             gp_path(gp, div_file);
             fputs(" using 1:2 with points pt 2 ps 1.6 lw 2 lc rgb '#888888' title "
-                  "\"diverged / failed / stopped\"",
+                  "\"diverged/failed\"",
                   gp);
         }
         fputc('\n', gp);
