@@ -195,12 +195,23 @@ enum fc_status fc_report_sweep_load(const char *dir, struct fc_report_sweep *s)
     if (fp) {
         fclose(fp);
         st = from_sweep_file(s, file);
-        if (st != FC_OK) goto cleanup;
-        qsort(s->trials, (size_t)s->n, sizeof *s->trials, rank_cmp);
-        if (s->best_id < 0 && s->n > 0 && is_ok(&s->trials[0])) s->best_id = s->trials[0].id;
-        goto cleanup;
+        if (st == FC_OK) {
+            qsort(s->trials, (size_t)s->n, sizeof *s->trials, rank_cmp);
+            if (s->best_id < 0 && s->n > 0 && is_ok(&s->trials[0])) s->best_id = s->trials[0].id;
+            goto cleanup;
+        }
+        if (st == FC_STATUS_NOMEM) goto cleanup;
+        /* unreadable or foreign sweep file (the reader said why): try the trial files */
+        free(s->trials);
+        s->trials = NULL;
+        s->n = 0;
+        s->best_id = -1;
+        st = FC_OK;
+        fc_log(FC_LOG_WARN, "%s: reading the trial files of the folder instead\n", dir);
+    } else {
+        fc_log(FC_LOG_WARN, "%s: no sweep.h5; reading the trial files of the folder instead\n",
+               dir);
     }
-    fc_log(FC_LOG_WARN, "%s: no sweep.h5; reading the trial files of the folder instead\n", dir);
     st = scan(s, &cap, dir, 1);
     if (st != FC_OK) goto cleanup;
     snprintf(s->source, sizeof s->source, "trial files");
