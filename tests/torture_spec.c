@@ -388,6 +388,7 @@ static void test_sweep_h5_roundtrip(void **state)
         if (fc_config_diff(&back.rows[i].config, &t[i].config, key, sizeof key, va, vb, sizeof va))
             fail_msg("row %ld: %s is %s after reading, %s before", i, key, va, vb);
     }
+    fc_sweep_record_free(&back);
     /* a file of another kind is refused */
     memset(&g_log, 0, sizeof g_log);
     {

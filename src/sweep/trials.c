@@ -52,6 +52,7 @@ static void canon_value(const struct fc_config *c, const struct fc_key_info *inf
 
 static void canon_key(const struct fc_config *c, const struct fc_key_info *info, char *buf, int size)
 {
+    if (!buf || size <= 0) return;
     if (strcmp(info->name, "seed") == 0) snprintf(buf, (size_t)size, "%llu", (unsigned long long)c->seed);
     else canon_value(c, info, buf, size);
 }
