@@ -86,6 +86,20 @@ double fc_model_loss(struct fc_model *m, struct fc_workspace *ws, const fc_real 
 double fc_model_loss_mode(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                           const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng);
 
+/* Called by fc_model_loss_update during backward as soon as layer i's gradients (dW, db
+ * and, with a norm, dgamma and dbeta, L2 term included) are final and backward no longer
+ * needs its parameters. The layer's parameters and gradients are the ranges
+ * [off, off + count) of m->params and m->grads. */
+typedef void (*fc_layer_grads_fn)(void *user, size_t off, size_t count);
+
+/* fc_model_loss (train mode) that hands each layer's gradients to fn as they become final,
+ * last layer first, so an optimizer can update the layer while they are still in cache.
+ * When the data loss is not finite, nothing is back-propagated or handed over and the
+ * non-finite loss is returned. */
+double fc_model_loss_update(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
+                            const uint8_t *y, int n, struct fc_rng *rng, fc_layer_grads_fn fn,
+                            void *user);
+
 /* Predicted class per row (argmax of the scores): pred: (n). Test mode, in chunks of
  * ws->N rows. */
 void fc_model_predict(struct fc_model *m, struct fc_workspace *ws, const fc_real *x, int n,

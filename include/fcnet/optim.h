@@ -33,7 +33,13 @@ struct fc_optim {
 };
 enum fc_status fc_optim_init(struct fc_optim *o, const struct fc_config *c, size_t n);
 void fc_optim_free(struct fc_optim *o);
-/* One update of params (n) with grads (n). */
+/* One update of params (n) with grads (n): fc_optim_begin_step, then fc_optim_update over
+ * the whole range. */
 void fc_optim_step(struct fc_optim *o, fc_real *params, const fc_real *grads);
+/* A step in pieces: begin_step once (adam's t += 1), then update every range [off, off +
+ * count) of the slabs exactly once, in any order (state arrays use the same offsets). */
+void fc_optim_begin_step(struct fc_optim *o);
+void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grads, size_t off,
+                     size_t count);
 
 #endif

@@ -2,6 +2,7 @@
  *   {affine - [batchnorm|layernorm] - relu - [dropout]} x (L-1) - affine - softmax
  * dims[0] = D, dims[1..L-1] = hidden sizes, dims[L] = C. TwoLayerNet is L = 2.
  * Does not: keep optimizer state (optim/) or histories (solver/). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,17 +190,51 @@ const fc_real *fc_model_forward(struct fc_model *m, struct fc_workspace *ws, con
     return ws->h[last];
 }
 
-double fc_model_loss_mode(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
-                          const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng)
+/* Offset and length of layer i's parameters [W b (gamma beta)] in the slabs. */
+static void layer_range(const struct fc_model *m, int i, size_t *off, size_t *count)
+{
+    *off = (size_t)(m->W[i] - m->params);
+    size_t end = i + 1 < m->L ? (size_t)(m->W[i + 1] - m->params) : m->nparams;
+    *count = end - *off;
+}
+
+/* L2 on the weights of layer i: dW += reg W; returns sum W^2 (double). */
+static double add_l2(struct fc_model *m, int i)
+{
+    if (m->reg == 0) return 0;
+    double sq = 0;
+    const fc_real reg = (fc_real)m->reg;
+    size_t k = (size_t)m->dims[i] * (size_t)m->dims[i + 1];
+    const fc_real *w = m->W[i];
+    fc_real *dw = m->dW[i];
+    for (size_t j = 0; j < k; j++) {
+        sq += (double)w[j] * w[j];
+        dw[j] += reg * w[j];
+    }
+    return sq;
+}
+
+static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
+                        const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng,
+                        fc_layer_grads_fn fn, void *user)
 {
     FC_ASSERT(y);
     const fc_real *scores = fc_model_forward(m, ws, x, n, mode, rng);
     const int L = m->L;
     double loss = fc_softmax_loss(ws->dh0, scores, y, n, m->dims[L]);
+    if (!isfinite(loss)) return loss;
 
-    /* backward: dh0 holds d scores; the gradient ping-pongs between dh0 and dh1 */
+    /* backward: dh0 holds d scores; the gradient ping-pongs between dh0 and dh1. Layer i
+     * is handed to fn once its gradients are final and dx (which reads W_i) is done. */
+    double sq = 0;
+    size_t off, count;
     fc_real *cur = ws->dh1, *other = ws->dh0;
     fc_affine_backward(cur, m->dW[L - 1], m->db[L - 1], ws->dh0, &ws->out);
+    sq += add_l2(m, L - 1);
+    if (fn) {
+        layer_range(m, L - 1, &off, &count);
+        fn(user, off, count);
+    }
     for (int i = L - 2; i >= 0; i--) {
         if (m->keep < 1) fc_dropout_backward(cur, cur, &ws->drop[i]);
         fc_real *dx = i == 0 ? NULL : other; /* no gradient w.r.t. the input images */
@@ -208,32 +243,36 @@ double fc_model_loss_mode(struct fc_model *m, struct fc_workspace *ws, const fc_
                                          cur, &ws->anr[i]);
         else
             fc_affine_relu_backward(dx, m->dW[i], m->db[i], cur, cur, &ws->ar[i]);
+        sq += add_l2(m, i);
+        if (fn) {
+            layer_range(m, i, &off, &count);
+            fn(user, off, count);
+        }
         fc_real *t = cur;
         cur = other;
         other = t;
     }
-    /* L2 on the weights only: loss += 0.5 reg sum W^2, dW += reg W */
-    if (m->reg != 0) {
-        double sq = 0;
-        const fc_real reg = (fc_real)m->reg;
-        for (int i = 0; i < L; i++) {
-            size_t k = (size_t)m->dims[i] * (size_t)m->dims[i + 1];
-            const fc_real *w = m->W[i];
-            fc_real *dw = m->dW[i];
-            for (size_t j = 0; j < k; j++) {
-                sq += (double)w[j] * w[j];
-                dw[j] += reg * w[j];
-            }
-        }
-        loss += 0.5 * m->reg * sq;
-    }
-    return loss;
+    /* L2 on the weights only: loss += 0.5 reg sum W^2 (dW += reg W was added above) */
+    return loss + 0.5 * m->reg * sq;
+}
+
+double fc_model_loss_mode(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
+                          const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng)
+{
+    return loss_impl(m, ws, x, y, n, mode, rng, NULL, NULL);
 }
 
 double fc_model_loss(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                      const uint8_t *y, int n, struct fc_rng *rng)
 {
-    return fc_model_loss_mode(m, ws, x, y, n, FC_MODE_TRAIN, rng);
+    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, NULL, NULL);
+}
+
+double fc_model_loss_update(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
+                            const uint8_t *y, int n, struct fc_rng *rng, fc_layer_grads_fn fn,
+                            void *user)
+{
+    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, fn, user);
 }
 
 void fc_model_predict(struct fc_model *m, struct fc_workspace *ws, const fc_real *x, int n,

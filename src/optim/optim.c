@@ -101,19 +101,33 @@ void fc_optim_free(struct fc_optim *o)
     o->s1 = o->s2 = NULL;
 }
 
-void fc_optim_step(struct fc_optim *o, fc_real *params, const fc_real *grads)
+void fc_optim_begin_step(struct fc_optim *o)
 {
+    if (o->rule == FC_RULE_ADAM) o->t++;
+}
+
+void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grads, size_t off,
+                     size_t count)
+{
+    FC_ASSERT(off + count <= o->n);
+    fc_real *w = params + off;
+    const fc_real *dw = grads + off;
     switch (o->rule) {
-    case FC_RULE_SGD: fc_sgd_step(params, grads, o->n, o->lr); break;
-    case FC_RULE_SGD_MOMENTUM:
-        fc_sgd_momentum_step(params, o->s1, grads, o->n, o->lr, o->momentum);
-        break;
+    case FC_RULE_SGD: fc_sgd_step(w, dw, count, o->lr); break;
+    case FC_RULE_SGD_MOMENTUM: fc_sgd_momentum_step(w, o->s1 + off, dw, count, o->lr, o->momentum); break;
     case FC_RULE_RMSPROP:
-        fc_rmsprop_step(params, o->s1, grads, o->n, o->lr, o->decay_rate, o->epsilon);
+        fc_rmsprop_step(w, o->s1 + off, dw, count, o->lr, o->decay_rate, o->epsilon);
         break;
     case FC_RULE_ADAM:
-        o->t++;
-        fc_adam_step(params, o->s1, o->s2, grads, o->n, o->lr, o->beta1, o->beta2, o->epsilon, o->t);
+        FC_ASSERT(o->t > 0);
+        fc_adam_step(w, o->s1 + off, o->s2 + off, dw, count, o->lr, o->beta1, o->beta2, o->epsilon,
+                     o->t);
         break;
     }
+}
+
+void fc_optim_step(struct fc_optim *o, fc_real *params, const fc_real *grads)
+{
+    fc_optim_begin_step(o);
+    fc_optim_update(o, params, grads, 0, o->n);
 }

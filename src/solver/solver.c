@@ -20,6 +20,17 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* fc_layer_grads_fn: update one layer's parameters as soon as its gradients are final. */
+struct update_ctx {
+    struct fc_optim *opt;
+    struct fc_model *m;
+};
+static void update_layer(void *user, size_t off, size_t count)
+{
+    struct update_ctx *u = user;
+    fc_optim_update(u->opt, u->m->params, u->m->grads, off, count);
+}
+
 void fc_result_free(struct fc_result *r)
 {
     if (!r) return;
@@ -99,6 +110,7 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
 
     r->best_val_acc = -1;
     int epoch = 0;
+    struct update_ctx uctx = {&opt, m};
     for (int t = 0; t < num_iterations; t++) {
         if (opts && opts->stop && *opts->stop) {
             st = FC_STATUS_INTERRUPTED;
@@ -112,7 +124,8 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
             yb[i] = ds->train.y[bidx[i]];
         }
         fc_gather(xb, ds->train.x, bidx, B, D, ds->mean);
-        double loss = fc_model_loss(m, &ws, xb, yb, B, rng);
+        fc_optim_begin_step(&opt);
+        double loss = fc_model_loss_update(m, &ws, xb, yb, B, rng, update_layer, &uctx);
         r->loss_history[t] = loss;
         r->num_iterations = t + 1;
         if (!isfinite(loss)) {
@@ -121,7 +134,6 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
             if (verbose) fc_log(FC_LOG_INFO, "(Iteration %d / %d) loss: %f\n", t + 1, num_iterations, loss);
             break;
         }
-        fc_optim_step(&opt, m->params, m->grads);
         if (verbose && t % c->print_every == 0)
             fc_log(FC_LOG_INFO, "(Iteration %d / %d) loss: %f\n", t + 1, num_iterations, loss);
 
