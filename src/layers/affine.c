@@ -33,17 +33,8 @@ void fc_affine_backward(fc_real *dx, fc_real *dw, fc_real *db, const fc_real *do
     int N = cache->N, D = cache->D, M = cache->M;
     /* dw (D, M) = x^T (D, N) dout (N, M) */
     fc_gemm(1, 0, D, M, N, 1, cache->x, D, dout, M, 0, dw, M);
-    /* db (M) = column sums of dout, accumulated in double a block of columns at a time */
-    double acc[FC_COL_BLOCK];
-    for (int j0 = 0; j0 < M; j0 += FC_COL_BLOCK) {
-        int nb = M - j0 < FC_COL_BLOCK ? M - j0 : FC_COL_BLOCK;
-        for (int j = 0; j < nb; j++) acc[j] = 0;
-        for (int n = 0; n < N; n++) {
-            const fc_real *g = dout + (size_t)n * M + j0;
-            for (int j = 0; j < nb; j++) acc[j] += g[j];
-        }
-        for (int j = 0; j < nb; j++) db[j0 + j] = (fc_real)acc[j];
-    }
+    /* db (M) = column sums of dout */
+    fc_column_sums(db, NULL, dout, NULL, N, M);
     /* dx (N, D) = dout (N, M) w^T (M, D) */
     if (dx) fc_gemm(0, 1, N, D, M, 1, dout, M, cache->w, M, 0, dx, D);
 }

@@ -81,27 +81,13 @@ void fc_batchnorm_backward(fc_real *dx, fc_real *dgamma, fc_real *dbeta, const f
     FC_ASSERT(dx && dgamma && dbeta && dout && cache);
     const int N = cache->N, D = cache->D;
     const fc_real *xhat = cache->xhat, *inv_std = cache->inv_std, *gamma = cache->gamma;
-    double sb[FC_COL_BLOCK], sg[FC_COL_BLOCK];
+    fc_column_sums(dbeta, dgamma, dout, xhat, N, D);
+    /* dx = k (N dout - dbeta - xhat dgamma), k = gamma inv_std / N; dx may alias dout */
     for (int j0 = 0; j0 < D; j0 += FC_COL_BLOCK) {
         int nb = D - j0 < FC_COL_BLOCK ? D - j0 : FC_COL_BLOCK;
-        for (int j = 0; j < nb; j++) sb[j] = sg[j] = 0;
-        for (int n = 0; n < N; n++) {
-            size_t off = (size_t)n * D + j0;
-            const fc_real *gr = dout + off, *hr = xhat + off;
-            for (int j = 0; j < nb; j++) {
-                sb[j] += gr[j];
-                sg[j] += (double)gr[j] * hr[j];
-            }
-        }
-        /* dx = k (N dout - dbeta - xhat dgamma), k = gamma inv_std / N; dx may alias dout */
-        fc_real k[FC_COL_BLOCK], b[FC_COL_BLOCK], gg[FC_COL_BLOCK];
-        for (int j = 0; j < nb; j++) {
-            dbeta[j0 + j] = (fc_real)sb[j];
-            dgamma[j0 + j] = (fc_real)sg[j];
-            k[j] = (fc_real)((double)gamma[j0 + j] * inv_std[j0 + j] / N);
-            b[j] = (fc_real)sb[j];
-            gg[j] = (fc_real)sg[j];
-        }
+        fc_real k[FC_COL_BLOCK];
+        const fc_real *b = dbeta + j0, *gg = dgamma + j0;
+        for (int j = 0; j < nb; j++) k[j] = (fc_real)((double)gamma[j0 + j] * inv_std[j0 + j] / N);
         for (int n = 0; n < N; n++) {
             size_t off = (size_t)n * D + j0;
             const fc_real *gr = dout + off, *hr = xhat + off;

@@ -8,4 +8,10 @@
  * so kernels need no allocation). */
 #define FC_COL_BLOCK 256
 
+/* Column sums of a (N, D) gradient, accumulated in double:
+ *   dsum[j] = sum_n dout[n, j]; and when dprod is not NULL, dprod[j] = sum_n dout[n, j] xhat[n, j].
+ * db of affine (dprod NULL), dbeta and dgamma of batchnorm and layernorm. */
+void fc_column_sums(fc_real *dsum, fc_real *dprod, const fc_real *dout, const fc_real *xhat,
+                    int N, int D);
+
 #endif

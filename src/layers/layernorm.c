@@ -49,22 +49,7 @@ void fc_layernorm_backward(fc_real *dx, fc_real *dgamma, fc_real *dbeta, const f
     const int N = cache->N, D = cache->D;
     const fc_real *xhat = cache->xhat, *inv_std = cache->inv_std, *gamma = cache->gamma;
     /* parameter gradients first: dx may alias dout */
-    double sb[FC_COL_BLOCK], sg[FC_COL_BLOCK];
-    for (int j0 = 0; j0 < D; j0 += FC_COL_BLOCK) {
-        int nb = D - j0 < FC_COL_BLOCK ? D - j0 : FC_COL_BLOCK;
-        for (int j = 0; j < nb; j++) sb[j] = sg[j] = 0;
-        for (int n = 0; n < N; n++) {
-            size_t off = (size_t)n * D + j0;
-            for (int j = 0; j < nb; j++) {
-                sb[j] += dout[off + j];
-                sg[j] += (double)dout[off + j] * xhat[off + j];
-            }
-        }
-        for (int j = 0; j < nb; j++) {
-            dbeta[j0 + j] = (fc_real)sb[j];
-            dgamma[j0 + j] = (fc_real)sg[j];
-        }
-    }
+    fc_column_sums(dbeta, dgamma, dout, xhat, N, D);
     for (int n = 0; n < N; n++) {
         const fc_real *gr = dout + (size_t)n * D, *hr = xhat + (size_t)n * D;
         fc_real *dr = dx + (size_t)n * D;
