@@ -79,11 +79,14 @@ SlurmctldPidFile=$dir/run/slurmctld.pid
 SlurmdPidFile=$dir/run/slurmd.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
 SlurmdLogFile=$dir/log/slurmd.log
-SlurmctldDebug=info
+# debug2 logs "Testing job time limits" at each periodic limit check (every 30 s): tests read it
+# to know when a time-limit warning signal will be sent.
+SlurmctldDebug=debug2
 SlurmdDebug=info
 ReturnToService=2
 MinJobAge=600
 KillWait=30
+MailProg=/bin/true
 $node NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=test Nodes=$nodename Default=YES MaxTime=INFINITE State=UP
 EOF
@@ -149,4 +152,19 @@ slurm_cluster_stop() {
     done
     [ $left -eq 0 ] && echo "cluster: daemons stopped"
     return $left
+}
+
+# Seconds (epoch) of slurmctld's next periodic job time-limit check, when warning signals and
+# time limits are acted on; read from its debug2 log (checks every 30 s from its start). Prints
+# nothing when the log does not tell.
+slurm_next_limit_check() {
+    local dir=$1 last now
+    last=$(grep -E 'Testing job time limits|slurmctld version .* started' "$dir/log/slurmctld.log" \
+        2> /dev/null | tail -n 1 | sed -n 's/^\[\([0-9T:.-]*\)\].*/\1/p')
+    [ -n "$last" ] || return 0
+    last=$(date -d "${last/T/ }" +%s) || return 0
+    now=$(date +%s)
+    last=$((last + 30))
+    while [ $last -le "$now" ]; do last=$((last + 30)); done
+    echo $last
 }
