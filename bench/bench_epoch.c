@@ -8,14 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/resource.h>
 
+#include "cli/cli.h"
 #include "fcnet/fcnet.h"
 
 static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -88,9 +95,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
         flops += mnk * (l == 0 ? 2 : 3); /* forward, dW, dx (not for the input layer) */
     }
     struct upd u = {&opt, &m};
-    struct rusage ru0, ru1;
-    getrusage(RUSAGE_SELF, &ru0);
-    double loss = 0, t = now();
+    double loss = 0, t = now(), cpu = cpu_now();
     for (int it = 0; it < iters; it++) {
         for (int i = 0; i < B; i++) {
             idx[i] = (int)fc_rng_below(&rng, (uint64_t)ds->train.n);
@@ -101,11 +106,10 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
         loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, update_layer, &u);
     }
     t = now() - t;
-    getrusage(RUSAGE_SELF, &ru1);
-    printf("minor faults in the loop: %ld\n", ru1.ru_minflt - ru0.ru_minflt);
+    cpu = cpu_now() - cpu;
     double gf = flops * iters / t / 1e9;
-    printf("%-9s %8.3f s/epoch %9.0f img/s %7.1f GFLOP/s %5.1f%% of peak  (final loss %.3f)\n",
-           cf->name, t, iters * B / t, gf, 100 * gf / peak, loss);
+    printf("%-9s %7.3f s/epoch %7.0f img/s %6.1f GFLOP/s %5.1f%% of peak | cpu %.3f s, loss %.3f\n",
+           cf->name, t, iters * B / t, gf, 100 * gf / peak, cpu, loss);
     free(xb);
     free(yb);
     free(idx);
@@ -117,6 +121,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
 
 int main(int argc, char **argv)
 {
+    fc_cli_select_blas_core(argv); /* the kernel fcsweep itself would use */
     if (argc < 2) {
         fprintf(stderr, "usage: bench_epoch DATA_DIR [two|five100|seedbest|bn ...]\n");
         return 2;
@@ -124,7 +129,7 @@ int main(int argc, char **argv)
     fc_blas_set_threads(1);
     struct fc_dataset ds = {0};
     if (fc_cifar_load(&ds, argv[1], 49000, 1000, 0) != FC_OK) return 1;
-    printf("OpenBLAS core %s, 1 thread\n", fc_blas_corename());
+    printf("OpenBLAS core %s (%s), 1 thread\n", fc_blas_corename(), fc_cli_blas_note());
     double peak = sgemm_peak();
     printf("sgemm 2048^3 single-thread peak: %.1f GFLOP/s\n", peak);
     int rc = 0;
