@@ -82,7 +82,8 @@ static int parse_string(struct hdr_parser *p, char *out, size_t outsz)
     char q = *p->s++;
     size_t n = 0;
     while (p->s < p->end && *p->s != q) {
-        if (*p->s == '\\' || n + 1 >= outsz) return 0;
+        /* printable ASCII only: these strings end up in messages */
+        if (*p->s == '\\' || *p->s < 0x20 || *p->s > 0x7e || n + 1 >= outsz) return 0;
         out[n++] = *p->s++;
     }
     if (p->s >= p->end) return 0;
