@@ -26,9 +26,13 @@ struct fc_affine_cache {
 void fc_affine_forward(fc_real *out, struct fc_affine_cache *cache, const fc_real *x,
                        const fc_real *w, const fc_real *b, int N, int D, int M);
 /* dout: (N, M) -> dx: (N, D) (may be NULL: not computed, e.g. for the input layer),
- * dw: (D, M), db: (M). */
+ * dw: (D, M) (may be NULL: not computed here, see fc_affine_backward_dw_rows), db: (M). */
 void fc_affine_backward(fc_real *dx, fc_real *dw, fc_real *db, const fc_real *dout,
                         const struct fc_affine_cache *cache);
+/* Rows [r0, r0 + nr) of dw = x^T dout: dw_rows: (nr, M) = x[:, r0:r0+nr]^T (nr, N) dout (N, M).
+ * Lets a caller produce dw a cache-sized block at a time and consume each block at once. */
+void fc_affine_backward_dw_rows(fc_real *dw_rows, const fc_real *dout,
+                                const struct fc_affine_cache *cache, int r0, int nr);
 
 /* ---- relu: out = max(0, x) ------------------------------------------------------------
  * x, out: (n) elements; out may equal x (in place). The cache keeps `out` (out > 0 iff
@@ -92,7 +96,8 @@ double fc_svm_loss(fc_real *dx, const fc_real *x, const uint8_t *y, int N, int C
 /* ---- sandwich layers ------------------------------------------------------------------
  * affine_relu: out = relu(x w + b). out: (N, M) holds the relu output; the affine output
  * is computed in place in `out`. dout: (N, M); scratch: (N, M) caller buffer for the
- * gradient w.r.t. the affine output (may equal dout). */
+ * gradient w.r.t. the affine output (may equal dout); it holds that gradient on return.
+ * dw may be NULL, as in fc_affine_backward. */
 struct fc_affine_relu_cache {
     struct fc_affine_cache affine;
     struct fc_relu_cache relu;
@@ -120,7 +125,7 @@ void fc_affine_norm_relu_forward(fc_real *out, struct fc_affine_norm_relu_cache 
                                  const fc_real *beta, fc_real *running_mean,
                                  fc_real *running_var, int N, int D, int M, enum fc_norm norm,
                                  enum fc_mode mode);
-/* scratch: (N, M) buffer (may equal dout). */
+/* scratch: (N, M) buffer (may equal dout). dw may be NULL, as in fc_affine_backward. */
 void fc_affine_norm_relu_backward(fc_real *dx, fc_real *dw, fc_real *db, fc_real *dgamma,
                                   fc_real *dbeta, fc_real *scratch, const fc_real *dout,
                                   const struct fc_affine_norm_relu_cache *cache);

@@ -29,12 +29,21 @@ void fc_affine_forward(fc_real *out, struct fc_affine_cache *cache, const fc_rea
 void fc_affine_backward(fc_real *dx, fc_real *dw, fc_real *db, const fc_real *dout,
                         const struct fc_affine_cache *cache)
 {
-    FC_ASSERT(dw && db && dout && cache);
+    FC_ASSERT(db && dout && cache);
     int N = cache->N, D = cache->D, M = cache->M;
     /* dw (D, M) = x^T (D, N) dout (N, M) */
-    fc_gemm(1, 0, D, M, N, 1, cache->x, D, dout, M, 0, dw, M);
+    if (dw) fc_gemm(1, 0, D, M, N, 1, cache->x, D, dout, M, 0, dw, M);
     /* db (M) = column sums of dout */
     fc_column_sums(db, NULL, dout, NULL, N, M);
     /* dx (N, D) = dout (N, M) w^T (M, D) */
     if (dx) fc_gemm(0, 1, N, D, M, 1, dout, M, cache->w, M, 0, dx, D);
+}
+
+void fc_affine_backward_dw_rows(fc_real *dw_rows, const fc_real *dout,
+                                const struct fc_affine_cache *cache, int r0, int nr)
+{
+    FC_ASSERT(dw_rows && dout && cache && r0 >= 0 && nr > 0 && r0 + nr <= cache->D);
+    /* columns r0.. of x (N, D) are rows r0.. of x^T: A = x + r0 with row stride D */
+    fc_gemm(1, 0, nr, cache->M, cache->N, 1, cache->x + r0, cache->D, dout, cache->M, 0, dw_rows,
+            cache->M);
 }

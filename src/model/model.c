@@ -198,21 +198,22 @@ static void layer_range(const struct fc_model *m, int i, size_t *off, size_t *co
     *count = end - *off;
 }
 
-/* L2 on the weights of layer i: dW += reg W; returns sum W^2 (double). */
-static double add_l2(struct fc_model *m, int i)
+/* L2 on k weights: dw += reg w; returns sum w^2 (double). */
+static double add_l2(const struct fc_model *m, const fc_real *w, fc_real *dw, size_t k)
 {
     if (m->reg == 0) return 0;
     double sq = 0;
     const fc_real reg = (fc_real)m->reg;
-    size_t k = (size_t)m->dims[i] * (size_t)m->dims[i + 1];
-    const fc_real *w = m->W[i];
-    fc_real *dw = m->dW[i];
     for (size_t j = 0; j < k; j++) {
         sq += (double)w[j] * w[j];
         dw[j] += reg * w[j];
     }
     return sq;
 }
+
+/* Rows of W1 per block when the input layer's dW is produced and handed over block by
+ * block: 128 rows x M columns stay in L2 together with their optimizer state. */
+#define FC_DW_ROW_BLOCK 128
 
 static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                         const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng,
@@ -230,7 +231,7 @@ static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_re
     size_t off, count;
     fc_real *cur = ws->dh1, *other = ws->dh0;
     fc_affine_backward(cur, m->dW[L - 1], m->db[L - 1], ws->dh0, &ws->out);
-    sq += add_l2(m, L - 1);
+    sq += add_l2(m, m->W[L - 1], m->dW[L - 1], (size_t)m->dims[L - 1] * m->dims[L]);
     if (fn) {
         layer_range(m, L - 1, &off, &count);
         fn(user, off, count);
@@ -238,15 +239,31 @@ static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_re
     for (int i = L - 2; i >= 0; i--) {
         if (m->keep < 1) fc_dropout_backward(cur, cur, &ws->drop[i]);
         fc_real *dx = i == 0 ? NULL : other; /* no gradient w.r.t. the input images */
+        /* the input layer's dW (the largest) is made a row block at a time and each block
+         * is handed over while in cache; other layers are handed over whole */
+        const int blocked = i == 0 && fn;
+        fc_real *dw = blocked ? NULL : m->dW[i];
         if (has_norm(m, i))
-            fc_affine_norm_relu_backward(dx, m->dW[i], m->db[i], m->dgamma[i], m->dbeta[i], cur,
-                                         cur, &ws->anr[i]);
+            fc_affine_norm_relu_backward(dx, dw, m->db[i], m->dgamma[i], m->dbeta[i], cur, cur,
+                                         &ws->anr[i]);
         else
-            fc_affine_relu_backward(dx, m->dW[i], m->db[i], cur, cur, &ws->ar[i]);
-        sq += add_l2(m, i);
-        if (fn) {
-            layer_range(m, i, &off, &count);
-            fn(user, off, count);
+            fc_affine_relu_backward(dx, dw, m->db[i], cur, cur, &ws->ar[i]);
+        const int D = m->dims[i], M = m->dims[i + 1];
+        layer_range(m, i, &off, &count);
+        if (blocked) {
+            /* cur now holds the gradient w.r.t. the affine output */
+            const struct fc_affine_cache *ac = has_norm(m, i) ? &ws->anr[i].affine : &ws->ar[i].affine;
+            for (int r0 = 0; r0 < D; r0 += FC_DW_ROW_BLOCK) {
+                int nr = D - r0 < FC_DW_ROW_BLOCK ? D - r0 : FC_DW_ROW_BLOCK;
+                size_t boff = (size_t)r0 * M, bn = (size_t)nr * M;
+                fc_affine_backward_dw_rows(m->dW[i] + boff, cur, ac, r0, nr);
+                sq += add_l2(m, m->W[i] + boff, m->dW[i] + boff, bn);
+                fn(user, off + boff, bn);
+            }
+            fn(user, off + (size_t)D * M, count - (size_t)D * M); /* b, gamma, beta */
+        } else {
+            sq += add_l2(m, m->W[i], m->dW[i], (size_t)D * M);
+            if (fn) fn(user, off, count);
         }
         fc_real *t = cur;
         cur = other;
