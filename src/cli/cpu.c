@@ -14,6 +14,7 @@
 #include "fcnet/tensor.h"
 
 #define REEXEC_MARK "FCSWEEP_CORETYPE_REEXEC"
+#define SELECTED_MARK "FCSWEEP_CORETYPE_SELECTED"
 
 /* 1 = SSE-only kernels, 2 = AVX, 3 = AVX2+FMA, 4 = AVX-512 */
 static int core_level(const char *name)
@@ -63,30 +64,41 @@ void fc_cli_select_blas_core(char **argv)
     if (mark) {
         /* second life after our re-exec: check that OpenBLAS took the kernel */
         unsetenv(REEXEC_MARK);
-        if (user && strcasecmp(got, user) != 0)
+        const char *mine = getenv(SELECTED_MARK);
+        if (!mine && user)
+            snprintf(g_blas_note, sizeof g_blas_note, "OPENBLAS_CORETYPE=%s set by the user", user);
+        else if (!mine)
+            snprintf(g_blas_note, sizeof g_blas_note, "detected by OpenBLAS");
+        else if (strcasecmp(got, mine) != 0)
             snprintf(g_blas_note, sizeof g_blas_note,
-                     "warning: asked OpenBLAS for %s, it runs %s", user, got);
+                     "warning: asked OpenBLAS for %s, it runs %s", mine, got);
         else
             snprintf(g_blas_note, sizeof g_blas_note, "selected by fcsweep for this CPU");
-        unsetenv("OPENBLAS_CORETYPE"); /* child processes decide for themselves */
+        if (mine) {
+            unsetenv("OPENBLAS_CORETYPE"); /* child processes decide for themselves */
+            unsetenv(SELECTED_MARK);
+        }
         return;
     }
-    if (user) {
-        snprintf(g_blas_note, sizeof g_blas_note, "OPENBLAS_CORETYPE=%s set by the user", user);
-        return;
+    /* sweeps run one BLAS thread per rank: with OPENBLAS_NUM_THREADS=1 at load time the
+     * pthread OpenBLAS starts no worker threads at all (none left idling beside a rank) */
+    int one_thread = argv[1] && strcmp(argv[1], "sweep") == 0 && !getenv("OPENBLAS_NUM_THREADS");
+    int better_core = !user && want && core_level(got) < want_level;
+    if (user) snprintf(g_blas_note, sizeof g_blas_note, "OPENBLAS_CORETYPE=%s set by the user", user);
+    else snprintf(g_blas_note, sizeof g_blas_note, "detected by OpenBLAS");
+    if (!one_thread && !better_core) return;
+    if (one_thread) setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    if (better_core) {
+        setenv("OPENBLAS_CORETYPE", want, 1);
+        setenv(SELECTED_MARK, want, 1);
     }
-    if (!want || core_level(got) >= want_level) {
-        snprintf(g_blas_note, sizeof g_blas_note, "detected by OpenBLAS");
-        return;
-    }
-    setenv("OPENBLAS_CORETYPE", want, 1);
     setenv(REEXEC_MARK, "1", 1);
     execv("/proc/self/exe", argv);
-    /* exec failed: carry on with the slow kernel, and say so */
-    unsetenv("OPENBLAS_CORETYPE");
+    /* exec failed: carry on as loaded, and say so */
+    if (better_core) unsetenv("OPENBLAS_CORETYPE");
     unsetenv(REEXEC_MARK);
-    snprintf(g_blas_note, sizeof g_blas_note,
-             "detected by OpenBLAS; could not re-exec to select %s", want);
+    snprintf(g_blas_note, sizeof g_blas_note, "detected by OpenBLAS; could not re-exec%s%s",
+             better_core ? " to select " : "", better_core ? want : "");
 }
 
 const char *fc_cli_blas_note(void) { return g_blas_note; }
