@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Throw-away single-node Slurm cluster on 127.0.0.1, for tests. Source this file, then:
 #
 #   slurm_cluster_start DIR   writes DIR/slurm.conf, starts slurmctld and slurmd (state, spool,

@@ -1,10 +1,11 @@
 #!/bin/bash
-# Installs what the Slurm test needs (Debian 12): slurmctld, slurmd, the Slurm clients and
-# OpenMPI. Does nothing when they are already there; needs root and apt only otherwise.
-# Nothing is configured or started here; tests/slurm/run-test.sh does that in a temp folder.
+# Installs what the Slurm test needs (Debian 12): slurmctld, slurmd, the Slurm clients,
+# OpenMPI and h5py (for the checks). Does nothing when they are already there; needs root and
+# apt only otherwise.
+# Nothing is configured or started here; tests/slurm/test_sweep.sh does that in a temp folder.
 set -euo pipefail
 
-pkgs=(slurmctld slurmd slurm-client openmpi-bin)
+pkgs=(slurmctld slurmd slurm-client openmpi-bin python3-h5py)
 missing=()
 for p in "${pkgs[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then

@@ -18,7 +18,7 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-# shellcheck source=cluster.sh
+# shellcheck source-path=SCRIPTDIR source=cluster.sh
 source "$here/cluster.sh"
 
 t_start=$(date +%s)
@@ -66,7 +66,7 @@ cleanup() {
         for f in "$work"/jobs/*.out "$work"/cluster/log/*.log; do
             [ -f "$f" ] || continue
             echo "----- tail of $f"
-            tail -n 40 "$f"
+            grep -v 'debug2:' "$f" | tail -n 40
         done
     fi
     if [ "${FC_SLURM_KEEP:-0}" = 1 ]; then
@@ -173,14 +173,21 @@ fi
 
 # ---- 3. time limit: warning signal, clean save, resubmit -------------------------------------
 # --time=1 with the warning 59 s before the end: Slurm sends it at its first periodic limit
-# check (every 30 s) after the job's first second. Submitting ~10 s before such a check makes the
-# signal come ~10 s into the job, whatever the machine's speed: some trials done, most pending.
+# check (every 30 s) after the job's first second. Submitting 6-12 s before such a check makes
+# the signal come that long into the job, whatever the machine's speed: some trials done, most
+# pending.
 out3=$work/out/timelimit
 next=$(slurm_next_limit_check "$work/cluster")
 if [ -n "$next" ]; then
-    pause=$((next - 10 - $(date +%s)))
-    [ $pause -lt 0 ] && pause=$((pause + 30))
-    log "3. next time-limit check in $((pause + 10)) s; submitting in $pause s"
+    until_check=$((next - $(date +%s)))
+    if [ $until_check -gt 12 ]; then
+        pause=$((until_check - 8))
+    elif [ $until_check -lt 6 ]; then
+        pause=$((until_check + 30 - 8))
+    else
+        pause=0
+    fi
+    log "3. next time-limit check in $until_check s; submitting in $pause s"
     sleep $pause
 else
     log "3. cannot tell when Slurm checks time limits; the warning may come up to 30 s late"
