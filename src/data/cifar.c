@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "fcnet/data.h"
+#include "util/clones.h"
 
 #define NUM_TRAIN_FILES 5
 #define CHUNK_RECORDS 256 /* records per fread: 786 KB */
@@ -310,7 +311,8 @@ void fc_dataset_free(struct fc_dataset *ds)
     memset(ds, 0, sizeof *ds);
 }
 
-void fc_gather(fc_real *out, const uint8_t *x, const int *idx, int n, int D, const fc_real *mean)
+FC_CLONES void fc_gather(fc_real *out, const uint8_t *x, const int *idx, int n, int D,
+                         const fc_real *mean)
 {
     /* out: (n, D), x: (rows, D) uint8, idx: (n) row numbers into x (NULL: 0..n-1),
      * mean: (D). out[i, j] = x[idx[i], j] - mean[j]. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "fcnet/optim.h"
+#include "util/clones.h"
 
 #ifdef FC_DOUBLE
 #define fc_sqrt sqrt
@@ -19,11 +20,6 @@
 #define fc_sqrt sqrtf
 #endif
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define FC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define FC_CLONES
-#endif
 
 FC_CLONES void fc_sgd_step(fc_real *restrict w, const fc_real *restrict dw, size_t n, double lr)
 {
