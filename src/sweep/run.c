@@ -19,6 +19,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -77,6 +78,7 @@ struct sweep {
     long ntrials;
     struct fc_dataset ds;
     int ds_loaded;
+    int lock_fd;                   /* rank 0: DIR/sweep.lock, locked while the sweep runs */
     pthread_mutex_t h5_lock;       /* HDF5 calls of rank 0's two threads */
     /* coordinator (rank 0) */
     struct fc_spec spec;
@@ -445,6 +447,29 @@ static enum fc_status refuse_other_spec(const struct sweep *sw, long id, const s
     return FC_STATUS_BAD_CONFIG;
 }
 
+/* One sweep at a time per results folder: a POSIX record lock on DIR/sweep.lock, which
+ * the system drops when the process dies (kill -9 included), so resume is never blocked. */
+static enum fc_status lock_results(struct sweep *sw)
+{
+    char path[4300];
+    struct flock fl;
+    snprintf(path, sizeof path, "%s/sweep.lock", sw->out_dir);
+    sw->lock_fd = open(path, O_RDWR | O_CREAT, 0666);
+    if (sw->lock_fd < 0) {
+        fc_log(FC_LOG_ERROR, "%s: cannot create: %s\n", path, strerror(errno));
+        return FC_STATUS_IO;
+    }
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(sw->lock_fd, F_SETLK, &fl) != 0) {
+        fc_log(FC_LOG_ERROR, "%s: another sweep is running in this folder; wait for it or use another --out\n",
+               sw->out_dir);
+        return FC_STATUS_IO;
+    }
+    return FC_OK;
+}
+
 static enum fc_status prepare_results(struct sweep *sw)
 {
     struct fc_sweep_record old;
@@ -455,6 +480,8 @@ static enum fc_status prepare_results(struct sweep *sw)
 
     memset(&old, 0, sizeof old);
     st = make_dirs(sw->out_dir);
+    if (st != FC_OK) return st;
+    st = lock_results(sw);
     if (st != FC_OK) return st;
     remove_temporaries(sw->out_dir);
 
@@ -696,6 +723,7 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
         return FC_STATUS_NOMEM;
     }
     sw->o = o;
+    sw->lock_fd = -1;
     MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &sw->rank));
     MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &sw->size));
     pthread_mutex_init(&sw->h5_lock, NULL);
@@ -789,6 +817,7 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
     if (sw->rank == 0) fc_log(FC_LOG_DEBUG, "sweep total wall %.1f s\n", now_s() - t0);
 cleanup:
     if (sw->ds_loaded) fc_dataset_free(&sw->ds);
+    if (sw->lock_fd >= 0) close(sw->lock_fd);
     free(sw->trials);
     free(sw->state);
     fc_sweep_record_free(&sw->rec);
