@@ -109,6 +109,27 @@ EOF
     return 1
 }
 
+# Processes that the cluster started and that outlived it (a hung slurmstepd, a job's task):
+# every one of them inherited SLURM_CONF=DIR/slurm.conf from slurmd. Kills them by PID. Only
+# bash builtins read /proc here, so the scan never finds a helper process of its own.
+_slurm_kill_leftovers() {
+    local dir=$1 p pid kv ours
+    for p in /proc/[0-9]*; do
+        pid=${p#/proc/}
+        [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+        [ "$(_slurm_pid_state "$pid")" = running ] || continue
+        ours=0
+        {
+            while IFS= read -r -d '' kv; do
+                [ "$kv" = "SLURM_CONF=$dir/slurm.conf" ] && { ours=1; break; }
+            done < "$p/environ"
+        } 2>/dev/null
+        [ $ours -eq 1 ] || continue
+        echo "cluster: killing leftover process $pid ($(tr '\0' ' ' < "$p/cmdline"))" >&2
+        kill -KILL "$pid" 2>/dev/null
+    done
+}
+
 slurm_cluster_stop() {
     local dir=$1 name pidfile pid i left
     [ -f "$dir/slurm.conf" ] || return 0
@@ -141,6 +162,7 @@ slurm_cluster_stop() {
             sleep 0.5
         fi
     done
+    _slurm_kill_leftovers "$dir"
     left=0
     for name in slurmd slurmctld; do
         pidfile=$dir/run/$name.pid
