@@ -40,7 +40,7 @@ if [ $# -ne 2 ]; then
 fi
 [ "$(id -u)" -eq 0 ] || skip "needs root for the throw-away Slurm cluster (SlurmUser=root)"
 for c in slurmctld slurmd sbatch srun scancel squeue sinfo scontrol; do
-    command -v "$c" > /dev/null || skip "$c not installed; run: bash tests/slurm/install-deps.sh"
+    command -v "$c" > /dev/null || skip "$c not installed; run: bash scripts/install-deps.sh --test"
 done
 [ -x "$1" ] || { echo "FAIL: fcsweep binary $1 not found or not executable" >&2; exit 1; }
 [ -d "$2" ] || { echo "FAIL: data folder $2 not found (scripts/setup-data.sh)" >&2; exit 1; }
