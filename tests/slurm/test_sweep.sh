@@ -12,7 +12,7 @@
 #   test_sweep.sh FCSWEEP DATA_DIR
 #
 # Exit 0: all passed; 1: a check failed; 77: skipped (not root, or Slurm not installed: run
-# tests/slurm/install-deps.sh), which FC_SLURM_REQUIRE=1 turns into a failure. The daemons are
+# scripts/install-deps.sh --test), which FC_SLURM_REQUIRE=1 turns into a failure. The daemons are
 # always stopped (trap on EXIT) through their PID files; FC_SLURM_KEEP=1 keeps the temp folder.
 set -u
 
