@@ -10,14 +10,8 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "fcnet/clock.h"
 #include "fcnet/fcnet.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static double cpu_now(void)
 {
@@ -37,9 +31,9 @@ static double sgemm_peak(void)
     }
     double best = 1e30;
     for (int r = 0; r < 4; r++) {
-        double t = now();
+        double t = fc_clock_seconds();
         fc_gemm(0, 0, n, n, n, 1, a, n, b, n, 0, c, n);
-        t = now() - t;
+        t = fc_clock_seconds() - t;
         if (r > 0 && t < best) best = t; /* first run warms up */
     }
     free(a);
@@ -95,7 +89,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
         flops += mnk * (l == 0 ? 2 : 3); /* forward, dW, dx (not for the input layer) */
     }
     struct upd u = {&opt, &m};
-    double loss = 0, t = now(), cpu = cpu_now();
+    double loss = 0, t = fc_clock_seconds(), cpu = cpu_now();
     for (int it = 0; it < iters; it++) {
         for (int i = 0; i < B; i++) {
             idx[i] = (int)fc_rng_below(&rng, (uint64_t)ds->train.n);
@@ -105,7 +99,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
         fc_optim_begin_step(&opt);
         loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, update_layer, &u);
     }
-    t = now() - t;
+    t = fc_clock_seconds() - t;
     cpu = cpu_now() - cpu;
     double gf = flops * iters / t / 1e9;
     printf("%-9s %7.3f s/epoch %7.0f img/s %6.1f GFLOP/s %5.1f%% of peak | cpu %.3f s, loss %.3f\n",

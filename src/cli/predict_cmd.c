@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/report_sweep.h"
 #include "cli/report_util.h"
+#include "fcnet/clock.h"
 #include "fcnet/data.h"
 #include "fcnet/io.h"
 #include "fcnet/model.h"
@@ -226,7 +227,7 @@ int fc_cmd_predict(int argc, char **argv)
     if (rc != 0) return rc;
     rc = 1;
 
-    double t0 = fc_report_now();
+    double t0 = fc_clock_seconds();
     st = resolve_model(&a, model_path, sizeof model_path);
     if (st != FC_OK) goto cleanup;
     mf = calloc(1, sizeof *mf);
@@ -252,7 +253,7 @@ int fc_cmd_predict(int argc, char **argv)
     int N = 0, raw = 0;
     st = fc_npy_check_input(&x, a.input, D, &N, &raw);
     if (st != FC_OK) goto cleanup;
-    double t_load = fc_report_now();
+    double t_load = fc_clock_seconds();
 
     int B = N < a.batch ? (N > 0 ? N : 1) : a.batch;
     st = fc_workspace_init(&ws, &mf->model, B);
@@ -286,7 +287,7 @@ int fc_cmd_predict(int argc, char **argv)
             if (pred[k] >= 0 && pred[k] < 64) hist[pred[k]]++;
         }
     }
-    double t_pred = fc_report_now();
+    double t_pred = fc_clock_seconds();
 
     fc_report_dirname(a.out, dir, sizeof dir);
     st = fc_report_mkdir_p(dir);

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/report_util.h"
@@ -102,11 +101,4 @@ enum fc_status fc_report_spawn(char *const argv[], int quiet, const char *instal
                WIFSIGNALED(status) ? WTERMSIG(status) : -1);
     }
     return FC_STATUS_IO;
-}
-
-double fc_report_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

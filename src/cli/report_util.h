@@ -22,7 +22,5 @@ int fc_report_is_dir(const char *path);
  * otherwise (127: not installed, with install_hint appended when not NULL). */
 enum fc_status fc_report_spawn(char *const argv[], int quiet, const char *install_hint);
 
-/* Seconds on a monotonic clock. */
-double fc_report_now(void);
 
 #endif

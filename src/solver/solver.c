@@ -8,17 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "fcnet/clock.h"
 #include "fcnet/optim.h"
 #include "fcnet/solver.h"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* fc_layer_grads_fn: update one layer's parameters as soon as its gradients are final. */
 struct update_ctx {
@@ -67,7 +60,7 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
                                const struct fc_config *c, const struct fc_solver_opts *opts,
                                struct fc_rng *rng, struct fc_result *r)
 {
-    const double t0 = now_seconds();
+    const double t0 = fc_clock_seconds();
     const int D = m->dims[0], B = c->batch_size;
     const int num_train = ds->train.n;
     const int ipe = num_train / B > 1 ? num_train / B : 1;
@@ -183,7 +176,7 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
 
 cleanup:
     r->status = st;
-    r->seconds = now_seconds() - t0;
+    r->seconds = fc_clock_seconds() - t0;
     fc_optim_free(&opt);
     fc_workspace_free(&ws);
     fc_workspace_free(&ews);
