@@ -3,6 +3,7 @@
  * configs of the speed issue, with images/s, achieved GFLOP/s and the fraction of the
  * sgemm peak. FLOPs counted are the GEMM FLOPs actually performed (2 M N K each: forward,
  * dW, and dx for every layer but the first, which needs none).
+ * Each config trains 2 epochs and reports the faster; the peak is the best of 3 runs.
  * Usage: bench_epoch DATA_DIR [CONFIG ...]   (configs: two five100 seedbest bn) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,8 @@ static void update_layer(void *user, size_t off, size_t count)
     fc_optim_update(u->opt, u->m->params, u->m->grads, off, count);
 }
 
+#define EPOCHS 2
+
 static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double peak)
 {
     struct fc_config c;
@@ -89,18 +92,25 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
         flops += mnk * (l == 0 ? 2 : 3); /* forward, dW, dx (not for the input layer) */
     }
     struct upd u = {&opt, &m};
-    double loss = 0, t = fc_clock_seconds(), cpu = cpu_now();
-    for (int it = 0; it < iters; it++) {
-        for (int i = 0; i < B; i++) {
-            idx[i] = (int)fc_rng_below(&rng, (uint64_t)ds->train.n);
-            yb[i] = ds->train.y[idx[i]];
+    double loss = 0, t = 1e30, cpu = 0;
+    /* EPOCHS epochs, the fastest reported: the machine is shared and timings are noisy */
+    for (int e = 0; e < EPOCHS; e++) {
+        double t0 = fc_clock_seconds(), c0 = cpu_now();
+        for (int it = 0; it < iters; it++) {
+            for (int i = 0; i < B; i++) {
+                idx[i] = (int)fc_rng_below(&rng, (uint64_t)ds->train.n);
+                yb[i] = ds->train.y[idx[i]];
+            }
+            fc_gather(xb, ds->train.x, idx, B, D, ds->mean);
+            fc_optim_begin_step(&opt);
+            loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, update_layer, &u);
         }
-        fc_gather(xb, ds->train.x, idx, B, D, ds->mean);
-        fc_optim_begin_step(&opt);
-        loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, update_layer, &u);
+        double te = fc_clock_seconds() - t0;
+        if (te < t) {
+            t = te;
+            cpu = cpu_now() - c0;
+        }
     }
-    t = fc_clock_seconds() - t;
-    cpu = cpu_now() - cpu;
     double gf = flops * iters / t / 1e9;
     printf("%-9s %7.3f s/epoch %7.0f img/s %6.1f GFLOP/s %5.1f%% of peak | cpu %.3f s, loss %.3f\n",
            cf->name, t, iters * B / t, gf, 100 * gf / peak, cpu, loss);
@@ -125,7 +135,7 @@ int main(int argc, char **argv)
     if (fc_cifar_load(&ds, argv[1], 49000, 1000, 0) != FC_OK) return 1;
     printf("OpenBLAS core %s (%s), 1 thread\n", fc_blas_corename(), fc_cli_blas_note());
     double peak = sgemm_peak();
-    printf("sgemm 2048^3 single-thread peak: %.1f GFLOP/s\n", peak);
+    printf("sgemm 2048^3 single-thread peak: %.1f GFLOP/s (best of 3)\n", peak);
     int rc = 0;
     for (size_t k = 0; k < sizeof CONFIGS / sizeof CONFIGS[0]; k++) {
         int want = argc == 2;
