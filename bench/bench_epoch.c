@@ -60,10 +60,10 @@ struct upd {
     struct fc_optim *opt;
     struct fc_model *m;
 };
-static void update_layer(void *user, size_t off, size_t count)
+static void update_layer(void *user, size_t off, size_t count, const fc_real *grad)
 {
     struct upd *u = user;
-    fc_optim_update(u->opt, u->m->params, u->m->grads, off, count);
+    fc_optim_update(u->opt, u->m->params, grad, off, count);
 }
 
 #define EPOCHS 2

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "fcnet/model.h"
+#include "fcnet/optim.h"
 #include "testutil.h"
 
 static void make_config(struct fc_config *c, enum fc_model_kind kind, int D, const int *hidden,
@@ -226,6 +227,68 @@ static void test_fc_gradcheck_dropout(void **state)
     }
 }
 
+/* The fused step (each layer, and the input layer's dW block by block, handed to the
+ * optimizer during backward) equals loss + gradients + a whole-slab update, exactly. */
+struct fused_ctx {
+    struct fc_optim *opt;
+    struct fc_model *m;
+};
+static void fused_update(void *user, size_t off, size_t count, const fc_real *grad)
+{
+    struct fused_ctx *u = user;
+    fc_optim_update(u->opt, u->m->params, grad, off, count);
+}
+
+static void test_fused_update_matches(void **state)
+{
+    (void)state;
+    enum { D = 300, N = 7 }; /* D spans three row blocks: 128 + 128 + 44 */
+    const int hid[2] = {20, 12};
+    const enum fc_norm norms[3] = {FC_NORM_NONE, FC_NORM_BATCHNORM, FC_NORM_LAYERNORM};
+    for (int k = 0; k < 3; k++) {
+        struct fc_config c;
+        struct fc_model a, b;
+        struct fc_workspace wa, wb;
+        struct fc_optim oa, ob;
+        struct fc_rng ra, rb;
+        make_config(&c, FC_MODEL_FC, D, hid, 2, 10, 5e-2, 0.3);
+        c.normalization = norms[k];
+        c.dropout = 0.8;
+        c.update_rule = FC_RULE_ADAM;
+        c.learning_rate = 1e-2;
+        fc_rng_seed(&ra, 9);
+        fc_rng_seed(&rb, 9);
+        assert_int_equal(fc_model_init(&a, &c, &ra), FC_OK);
+        assert_int_equal(fc_model_init(&b, &c, &rb), FC_OK);
+        assert_int_equal(fc_workspace_init(&wa, &a, N), FC_OK);
+        assert_int_equal(fc_workspace_init(&wb, &b, N), FC_OK);
+        assert_int_equal(fc_optim_init(&oa, &c, a.nparams), FC_OK);
+        assert_int_equal(fc_optim_init(&ob, &c, b.nparams), FC_OK);
+        fc_real X[N * D];
+        uint8_t y[N];
+        struct fc_rng rx;
+        fc_rng_seed(&rx, 10);
+        for (int i = 0; i < N * D; i++) X[i] = (fc_real)fc_rng_normal(&rx);
+        for (int i = 0; i < N; i++) y[i] = (uint8_t)(i % 10);
+        struct fused_ctx u = {&ob, &b};
+        for (int step = 0; step < 3; step++) {
+            double la = fc_model_loss(&a, &wa, X, y, N, &ra);
+            fc_optim_step(&oa, a.params, a.grads);
+            fc_optim_begin_step(&ob);
+            double lb = fc_model_loss_update(&b, &wb, X, y, N, &rb, fused_update, &u);
+            assert_true(la == lb);
+        }
+        assert_memory_equal(a.params, b.params, a.nparams * sizeof(fc_real));
+        if (a.nrunning) assert_memory_equal(a.running, b.running, a.nrunning * sizeof(fc_real));
+        fc_optim_free(&oa);
+        fc_optim_free(&ob);
+        fc_workspace_free(&wa);
+        fc_workspace_free(&wb);
+        fc_model_free(&a);
+        fc_model_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_fc_gradcheck_batchnorm),
         cmocka_unit_test(test_fc_gradcheck_layernorm),
         cmocka_unit_test(test_fc_gradcheck_dropout),
+        cmocka_unit_test(test_fused_update_matches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,9 @@
 #include "fcnet/status.h"
 
 #define FC_MAX_LAYERS (FC_MAX_HIDDEN + 1)
+/* Rows of the input layer's dW per block when fc_model_loss_update makes it block by
+ * block: 128 rows of dW, W and the optimizer state stay in L2 together. */
+#define FC_DW_ROW_BLOCK 128
 
 struct fc_model {
     int L;                        /* number of affine layers */
@@ -62,6 +65,7 @@ struct fc_workspace {
     fc_real *a[FC_MAX_LAYERS], *xhat[FC_MAX_LAYERS], *inv_std[FC_MAX_LAYERS];
     fc_real *mask[FC_MAX_LAYERS];
     fc_real *dh0, *dh1;         /* ping-pong gradient buffers (N, max dim) */
+    fc_real *dw_block;          /* (FC_DW_ROW_BLOCK, dims[1]) rows of the input layer's dW */
     struct fc_affine_relu_cache ar[FC_MAX_LAYERS];       /* hidden layers, no norm */
     struct fc_affine_norm_relu_cache anr[FC_MAX_LAYERS]; /* hidden layers with norm */
     struct fc_dropout_cache drop[FC_MAX_LAYERS];
@@ -86,11 +90,12 @@ double fc_model_loss(struct fc_model *m, struct fc_workspace *ws, const fc_real 
 double fc_model_loss_mode(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                           const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng);
 
-/* Called by fc_model_loss_update during backward as soon as layer i's gradients (dW, db
- * and, with a norm, dgamma and dbeta, L2 term included) are final and backward no longer
- * needs its parameters. The layer's parameters and gradients are the ranges
- * [off, off + count) of m->params and m->grads. */
-typedef void (*fc_layer_grads_fn)(void *user, size_t off, size_t count);
+/* Called by fc_model_loss_update during backward as soon as the gradient of a range
+ * [off, off + count) of m->params (dW, db and, with a norm, dgamma and dbeta, L2 term
+ * included) is final and backward no longer needs those parameters. grad: (count), the
+ * gradient of that range; valid only during the call (the input layer's dW is made in
+ * row blocks in a workspace scratch buffer, so m->grads does not hold it). */
+typedef void (*fc_layer_grads_fn)(void *user, size_t off, size_t count, const fc_real *grad);
 
 /* fc_model_loss (train mode) that hands each layer's gradients to fn as they become final,
  * last layer first, so an optimizer can update the layer while they are still in cache.

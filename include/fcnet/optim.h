@@ -37,9 +37,10 @@ void fc_optim_free(struct fc_optim *o);
  * the whole range. */
 void fc_optim_step(struct fc_optim *o, fc_real *params, const fc_real *grads);
 /* A step in pieces: begin_step once (adam's t += 1), then update every range [off, off +
- * count) of the slabs exactly once, in any order (state arrays use the same offsets). */
+ * count) of the parameters exactly once, in any order (the state arrays use the same
+ * offsets). grad: (count), the gradient of params[off, off + count). */
 void fc_optim_begin_step(struct fc_optim *o);
-void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grads, size_t off,
+void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grad, size_t off,
                      size_t count);
 
 #endif

@@ -127,7 +127,8 @@ enum fc_status fc_workspace_init(struct fc_workspace *ws, const struct fc_model 
         if (has_norm(m, i)) total += 2 * (size_t)N * M + (M > (size_t)N ? M : (size_t)N); /* a, xhat, inv_std */
         if (m->keep < 1 && i < m->L - 1) total += (size_t)N * M; /* mask */
     }
-    total += 2 * (size_t)N * maxd; /* dh0, dh1 */
+    total += 2 * (size_t)N * maxd;                     /* dh0, dh1 */
+    total += (size_t)FC_DW_ROW_BLOCK * m->dims[1];     /* dw_block */
     ws->slab = malloc(total * sizeof(fc_real));
     if (!ws->slab) {
         fc_log(FC_LOG_ERROR, "out of memory allocating a workspace for batch %d\n", N);
@@ -155,6 +156,8 @@ enum fc_status fc_workspace_init(struct fc_workspace *ws, const struct fc_model 
     ws->dh0 = p;
     p += (size_t)N * maxd;
     ws->dh1 = p;
+    p += (size_t)N * maxd;
+    ws->dw_block = p;
     return FC_OK;
 }
 
@@ -211,9 +214,6 @@ static double add_l2(const struct fc_model *m, const fc_real *w, fc_real *dw, si
     return sq;
 }
 
-/* Rows of W1 per block when the input layer's dW is produced and handed over block by
- * block: 128 rows x M columns stay in L2 together with their optimizer state. */
-#define FC_DW_ROW_BLOCK 128
 
 static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                         const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng,
@@ -234,7 +234,7 @@ static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_re
     sq += add_l2(m, m->W[L - 1], m->dW[L - 1], (size_t)m->dims[L - 1] * m->dims[L]);
     if (fn) {
         layer_range(m, L - 1, &off, &count);
-        fn(user, off, count);
+        fn(user, off, count, m->grads + off);
     }
     for (int i = L - 2; i >= 0; i--) {
         if (m->keep < 1) fc_dropout_backward(cur, cur, &ws->drop[i]);
@@ -256,14 +256,15 @@ static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_re
             for (int r0 = 0; r0 < D; r0 += FC_DW_ROW_BLOCK) {
                 int nr = D - r0 < FC_DW_ROW_BLOCK ? D - r0 : FC_DW_ROW_BLOCK;
                 size_t boff = (size_t)r0 * M, bn = (size_t)nr * M;
-                fc_affine_backward_dw_rows(m->dW[i] + boff, cur, ac, r0, nr);
-                sq += add_l2(m, m->W[i] + boff, m->dW[i] + boff, bn);
-                fn(user, off + boff, bn);
+                fc_affine_backward_dw_rows(ws->dw_block, cur, ac, r0, nr);
+                sq += add_l2(m, m->W[i] + boff, ws->dw_block, bn);
+                fn(user, off + boff, bn, ws->dw_block);
             }
-            fn(user, off + (size_t)D * M, count - (size_t)D * M); /* b, gamma, beta */
+            size_t rest = (size_t)D * M; /* b, gamma, beta follow W in the slab */
+            fn(user, off + rest, count - rest, m->grads + off + rest);
         } else {
             sq += add_l2(m, m->W[i], m->dW[i], (size_t)D * M);
-            if (fn) fn(user, off, count);
+            if (fn) fn(user, off, count, m->grads + off);
         }
         fc_real *t = cur;
         cur = other;

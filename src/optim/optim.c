@@ -102,12 +102,12 @@ void fc_optim_begin_step(struct fc_optim *o)
     if (o->rule == FC_RULE_ADAM) o->t++;
 }
 
-void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grads, size_t off,
+void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grad, size_t off,
                      size_t count)
 {
     FC_ASSERT(off + count <= o->n);
     fc_real *w = params + off;
-    const fc_real *dw = grads + off;
+    const fc_real *dw = grad;
     switch (o->rule) {
     case FC_RULE_SGD: fc_sgd_step(w, dw, count, o->lr); break;
     case FC_RULE_SGD_MOMENTUM: fc_sgd_momentum_step(w, o->s1 + off, dw, count, o->lr, o->momentum); break;

@@ -18,10 +18,10 @@ struct update_ctx {
     struct fc_optim *opt;
     struct fc_model *m;
 };
-static void update_layer(void *user, size_t off, size_t count)
+static void update_layer(void *user, size_t off, size_t count, const fc_real *grad)
 {
     struct update_ctx *u = user;
-    fc_optim_update(u->opt, u->m->params, u->m->grads, off, count);
+    fc_optim_update(u->opt, u->m->params, grad, off, count);
 }
 
 void fc_result_free(struct fc_result *r)
