@@ -276,7 +276,9 @@ static void test_fused_update_matches(void **state)
             fc_optim_step(&oa, a.params, a.grads);
             fc_optim_begin_step(&ob);
             double lb = fc_model_loss_update(&b, &wb, X, y, N, &rb, fused_update, &u);
-            assert_true(la == lb);
+            /* the L2 sum of the input layer is added block by block: same terms, another
+             * association, so the loss may differ in its last bits; parameters may not */
+            assert_true(fabs(la - lb) <= 1e-13 * fabs(la));
         }
         assert_memory_equal(a.params, b.params, a.nparams * sizeof(fc_real));
         if (a.nrunning) assert_memory_equal(a.running, b.running, a.nrunning * sizeof(fc_real));
