@@ -7,7 +7,8 @@
 #     FCSWEEP   default build/src/fcsweep;  DATA_DIR default $CIFAR10_DIR or data/cifar-10-batches-bin
 #   environment: GRID=two (default: TwoLayerNet H=100, sgd, 10000 images, 5 epochs) or
 #                GRID=deep ([300,200,150,80,50], adam, 5000 images, 3 epochs);
-#                RANKS="1 2" (default), REPEAT=2 (default)
+#                RANKS="1 2" (default), REPEAT=2 (default); WAIT_IDLE=120: seconds to wait
+#                before a run for the other processes to use under 10% of the CPU
 #
 # Time per run: the training phase the sweep reports ("N trials this run in X s": from the
 # first hand-out to the last result, after every rank has loaded the data); wall: the whole
@@ -77,6 +78,12 @@ r=0
 while [ $r -lt "$REPEAT" ]; do
     for p in $RANKS; do
         pre=$(busy)
+        waited=0
+        while [ "${pre%\%}" -gt 10 ] && [ $waited -lt "${WAIT_IDLE:-120}" ]; do # others are busy: wait a bit
+            sleep 4
+            waited=$((waited + 5))
+            pre=$(busy)
+        done
         rm -rf "$WORK/out"
         t0=$(date +%s.%N)
         mpiexec --oversubscribe --allow-run-as-root -n "$p" "$FCSWEEP" sweep "$WORK/bench.yaml" \

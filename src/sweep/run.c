@@ -5,10 +5,12 @@
  * Why a trainer thread on rank 0: with P ranks on P cores every core must train, and the
  * solver has no hook to answer requests between iterations. The coordinator therefore
  * lives in rank 0's main thread (the only thread of the process that calls MPI, so
- * MPI_THREAD_FUNNELED suffices) and polls with MPI_Test and a short nanosleep backoff
- * (0.1 ms doubling to 10 ms while idle): OpenMPI's blocking receive would spin a core at
- * 100%; this costs well under 1% of one and answers within a few ms. The local trainer
- * talks to it through a mutex and condition variable.
+ * MPI_THREAD_FUNNELED suffices) and polls with MPI_Test and a short timed wait between
+ * polls (0.1 ms doubling to 10 ms while idle): OpenMPI's blocking receive would spin a
+ * core at 100%; this costs well under 1% of one and answers a remote rank within 10 ms.
+ * The local trainer talks to it through a mutex and two condition variables, and its
+ * requests end the coordinator's wait at once. The sweep file is rewritten after the
+ * replies, so no rank waits for it.
  *
  * Protocol (MPI_COMM_WORLD): a trainer sends TAG_RESULT, the outcome of its last trial
  * (id -1 on the first request), and receives TAG_WORK, the next trial id or -1 (stop).
@@ -91,7 +93,9 @@ struct sweep {
     double coord_cpu;              /* CPU seconds of the coordinator thread */
     /* rank 0's local trainer <-> coordinator */
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv;             /* coordinator -> trainer: has_work */
+    pthread_cond_t wake;           /* trainer -> coordinator: has_req (ends an idle wait) */
+    int dirty;                     /* the sweep file is behind the table */
     int has_req, has_work;
     struct msg_result req;
     int64_t work;
@@ -188,6 +192,7 @@ static int64_t local_exchange(struct sweep *sw, const struct msg_result *res)
     pthread_mutex_lock(&sw->mu);
     sw->req = *res;
     sw->has_req = 1;
+    pthread_cond_signal(&sw->wake); /* the coordinator may be in its idle wait */
     while (!sw->has_work) pthread_cond_wait(&sw->cv, &sw->mu);
     sw->has_work = 0;
     id = sw->work;
@@ -310,7 +315,7 @@ static void record_result(struct sweep *sw, const struct msg_result *m)
     fc_log(FC_LOG_INFO, "[%ld/%ld] trial %ld  %-36s %-8s best val %.4f  ep %d  %.1fs  rank %d  ETA %s\n",
            sw->done_total, sw->ntrials, id, sw->trials[id].brief, m->status, m->best_val_acc, m->epochs_run,
            m->seconds, m->rank, eta);
-    write_sweep_file(sw);
+    sw->dirty = 1;
 }
 
 /* Next trial for `rank`, or -1 when stopping or nothing is pending. */
@@ -329,6 +334,23 @@ static int64_t next_work(struct sweep *sw, int rank)
     }
     sw->next = sw->ntrials;
     return -1;
+}
+
+/* Sleep us microseconds, or less when the local trainer posts a request. */
+static void idle_wait(struct sweep *sw, int local, long us)
+{
+    struct timespec until;
+    if (!local) {
+        sleep_us(us);
+        return;
+    }
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += us * 1000;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&sw->mu);
+    if (!sw->has_req) pthread_cond_timedwait(&sw->wake, &sw->mu, &until);
+    pthread_mutex_unlock(&sw->mu);
 }
 
 static double thread_cpu_s(void)
@@ -386,10 +408,15 @@ static void coordinate(struct sweep *sw, int local)
             }
             pthread_mutex_unlock(&sw->mu);
         }
+        if (sw->dirty) {
+            /* after the replies: a rank waiting for work does not wait for the file */
+            sw->dirty = 0;
+            write_sweep_file(sw);
+        }
         if (progress) {
             backoff = 100;
         } else {
-            sleep_us(backoff);
+            idle_wait(sw, local_left > 0, backoff);
             if (backoff < 10000) backoff *= 2;
         }
     }
@@ -729,6 +756,7 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
     pthread_mutex_init(&sw->h5_lock, NULL);
     pthread_mutex_init(&sw->mu, NULL);
     pthread_cond_init(&sw->cv, NULL);
+    pthread_cond_init(&sw->wake, NULL);
     locks = 1;
 
     /* 1. rank 0 reads and expands the spec; the verdict and the trials go to every rank */
@@ -826,6 +854,7 @@ cleanup:
         pthread_mutex_destroy(&sw->h5_lock);
         pthread_mutex_destroy(&sw->mu);
         pthread_cond_destroy(&sw->cv);
+        pthread_cond_destroy(&sw->wake);
     }
     free(sw);
     return st;
