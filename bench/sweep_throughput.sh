@@ -8,7 +8,8 @@
 #   environment: GRID=two (default: TwoLayerNet H=100, sgd, 10000 images, 5 epochs) or
 #                GRID=deep ([300,200,150,80,50], adam, 5000 images, 3 epochs);
 #                RANKS="1 2" (default), REPEAT=2 (default); WAIT_IDLE=120: seconds to wait
-#                before a run for the other processes to use under 10% of the CPU
+#                before a run for the other processes to use under 10% of the CPU;
+#                CEILING=1: also run two independent 1-rank sweeps at once, for reference
 #
 # Time per run: the training phase the sweep reports ("N trials this run in X s": from the
 # first hand-out to the last result, after every rank has loaded the data); wall: the whole
@@ -102,6 +103,21 @@ while [ $r -lt "$REPEAT" ]; do
     done
     r=$((r + 1))
 done
+if [ "${CEILING:-1}" = 1 ]; then
+    # Reference: two independent 1-rank sweeps at once (no coordination between them at all):
+    # their combined throughput is what this machine gives two single-threaded trainers.
+    pre=$(busy)
+    rm -rf "$WORK/outa" "$WORK/outb"
+    mpiexec --allow-run-as-root --bind-to none -n 1 "$FCSWEEP" sweep "$WORK/bench.yaml" --out "$WORK/outa" \
+        --data "$DATA" >"$WORK/loga" 2>&1 &
+    pa=$!
+    mpiexec --allow-run-as-root --bind-to none -n 1 "$FCSWEEP" sweep "$WORK/bench.yaml" --out "$WORK/outb" \
+        --data "$DATA" >"$WORK/logb" 2>&1
+    wait $pa
+    cat "$WORK/loga" "$WORK/logb" | grep "^sweep: " |
+        sed 's/^sweep: \([0-9]*\) trials this run in \([0-9.]*\) s.*/\1 \2/' |
+        awk -v pre="$pre" '{ t += 60 * $1 / $2 } END { printf "reference: two independent 1-rank sweeps at once: %.2f trials/min together (busy %s)\n", t, pre }'
+fi
 awk '{ s[$1] += $2; n[$1]++; if (!first) first = $1; last = $1 }
      END { a = s[first] / n[first]; b = s[last] / n[last];
            printf "mean trials/min: %s rank(s) %.2f, %s ranks %.2f; ratio %.2fx\n", first, a, last, b, b / a }' \
