@@ -38,7 +38,7 @@ parameters:
   hidden_dims:   {values: [[200, 100], [150]]}
   learning_rate: {values: [1.0e-3, 2.0e-3, 5.0e-4, 3.0e-3]}
   update_rule:   {value: adam}
-  num_epochs:    {value: 4}
+  num_epochs:    {value: 8}
   batch_size:    {value: 50}
 EOS
     else
