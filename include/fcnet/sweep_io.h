@@ -25,7 +25,7 @@
 
 struct fc_sweep_row {
     long id;
-    char status[16];          /* pending | ok | diverged | failed | interrupted */
+    char status[16];          /* pending | running | ok | diverged | failed | interrupted */
     double best_val_acc;      /* -1 when not run */
     int epochs_run;
     double seconds;
