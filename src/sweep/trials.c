@@ -33,10 +33,12 @@ static void append(char *dst, size_t size, const char *fmt, const char *a, const
     snprintf(dst + used, size - used, fmt, a, b);
 }
 
-/* Exact text of key's value in c: numbers with 17 digits, enums and dims as the core
+/* Exact text of key's value in c: numbers in the shortest form that reads back exactly,
+ * enums and dims as the core
  * formats them. */
 static void canon_value(const struct fc_config *c, const struct fc_key_info *info, char *buf, int size)
 {
+    if (!buf || size <= 0) return;
     if (info->type == FC_KEY_ENUM || info->type == FC_KEY_DIMS) fc_config_get(c, info->name, buf, size);
     else {
         /* the shortest text that reads back as the same double */
