@@ -34,8 +34,7 @@ static void append(char *dst, size_t size, const char *fmt, const char *a, const
 }
 
 /* Exact text of key's value in c: numbers in the shortest form that reads back exactly,
- * enums and dims as the core
- * formats them. */
+ * enums and dims as the core formats them. */
 static void canon_value(const struct fc_config *c, const struct fc_key_info *info, char *buf, int size)
 {
     if (!buf || size <= 0) return;
