@@ -9,6 +9,7 @@
 
 #include <mpi.h>
 
+#include "cli/cli.h"
 #include "cli/commands.h"
 #include "fcnet/status.h"
 #include "fcnet/tensor.h"
@@ -90,6 +91,7 @@ int fc_cmd_sweep(int argc, char **argv)
 
     /* one BLAS thread per rank: P ranks fill P cores, and histories do not depend on P */
     fc_blas_set_threads(1);
+    if (rank == 0) fc_cli_print_blas();
 
     o.data_dir = fc_cli_data_dir(data_flag);
     o.stop = &g_stop;
