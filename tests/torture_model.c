@@ -242,8 +242,10 @@ static void fused_update(void *user, size_t off, size_t count, const fc_real *gr
 static void test_fused_update_matches(void **state)
 {
     (void)state;
-    enum { D = 300, N = 7 }; /* D spans three row blocks: 128 + 128 + 44 */
-    const int hid[2] = {20, 12};
+    /* a first hidden layer of 1024 makes dW blocks of 64 rows: D = 300 spans five
+     * (4 x 64 + 44), so the block offsets and the partial last block are exercised */
+    enum { D = 300, N = 7 };
+    const int hid[2] = {1024, 12};
     const enum fc_norm norms[3] = {FC_NORM_NONE, FC_NORM_BATCHNORM, FC_NORM_LAYERNORM};
     for (int k = 0; k < 3; k++) {
         struct fc_config c;
@@ -262,6 +264,7 @@ static void test_fused_update_matches(void **state)
         assert_int_equal(fc_model_init(&b, &c, &rb), FC_OK);
         assert_int_equal(fc_workspace_init(&wa, &a, N), FC_OK);
         assert_int_equal(fc_workspace_init(&wb, &b, N), FC_OK);
+        assert_int_equal(wb.dw_rows, 64);
         assert_int_equal(fc_optim_init(&oa, &c, a.nparams), FC_OK);
         assert_int_equal(fc_optim_init(&ob, &c, b.nparams), FC_OK);
         fc_real X[N * D];

@@ -15,9 +15,10 @@
 #include "fcnet/status.h"
 
 #define FC_MAX_LAYERS (FC_MAX_HIDDEN + 1)
-/* Rows of the input layer's dW per block when fc_model_loss_update makes it block by
- * block: 128 rows of dW, W and the optimizer state stay in L2 together. */
-#define FC_DW_ROW_BLOCK 128
+/* Elements of the input layer's dW per block when fc_model_loss_update makes it block by
+ * block (about 256 KB: a block of dW, W and the optimizer state stay in L2 together);
+ * the rows per block are this over the layer's width, a multiple of 32, at least 32. */
+#define FC_DW_BLOCK_ELEMS 65536
 
 struct fc_model {
     int L;                        /* number of affine layers */
@@ -65,7 +66,8 @@ struct fc_workspace {
     fc_real *a[FC_MAX_LAYERS], *xhat[FC_MAX_LAYERS], *inv_std[FC_MAX_LAYERS];
     fc_real *mask[FC_MAX_LAYERS];
     fc_real *dh0, *dh1;         /* ping-pong gradient buffers (N, max dim) */
-    fc_real *dw_block;          /* (FC_DW_ROW_BLOCK, dims[1]) rows of the input layer's dW */
+    int dw_rows;                /* rows of the input layer's dW per block */
+    fc_real *dw_block;          /* (dw_rows, dims[1]) rows of the input layer's dW */
     struct fc_affine_relu_cache ar[FC_MAX_LAYERS];       /* hidden layers, no norm */
     struct fc_affine_norm_relu_cache anr[FC_MAX_LAYERS]; /* hidden layers with norm */
     struct fc_dropout_cache drop[FC_MAX_LAYERS];

@@ -128,7 +128,9 @@ enum fc_status fc_workspace_init(struct fc_workspace *ws, const struct fc_model 
         if (m->keep < 1 && i < m->L - 1) total += (size_t)N * M; /* mask */
     }
     total += 2 * (size_t)N * maxd;                     /* dh0, dh1 */
-    total += (size_t)FC_DW_ROW_BLOCK * m->dims[1];     /* dw_block */
+    int rows = (FC_DW_BLOCK_ELEMS / m->dims[1]) / 32 * 32;
+    ws->dw_rows = rows < 32 ? 32 : rows;
+    total += (size_t)ws->dw_rows * m->dims[1];         /* dw_block */
     ws->slab = malloc(total * sizeof(fc_real));
     if (!ws->slab) {
         fc_log(FC_LOG_ERROR, "out of memory allocating a workspace for batch %d\n", N);
@@ -253,8 +255,8 @@ static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_re
         if (blocked) {
             /* cur now holds the gradient w.r.t. the affine output */
             const struct fc_affine_cache *ac = has_norm(m, i) ? &ws->anr[i].affine : &ws->ar[i].affine;
-            for (int r0 = 0; r0 < D; r0 += FC_DW_ROW_BLOCK) {
-                int nr = D - r0 < FC_DW_ROW_BLOCK ? D - r0 : FC_DW_ROW_BLOCK;
+            for (int r0 = 0; r0 < D; r0 += ws->dw_rows) {
+                int nr = D - r0 < ws->dw_rows ? D - r0 : ws->dw_rows;
                 size_t boff = (size_t)r0 * M, bn = (size_t)nr * M;
                 fc_affine_backward_dw_rows(ws->dw_block, cur, ac, r0, nr);
                 sq += add_l2(m, m->W[i] + boff, ws->dw_block, bn);
