@@ -236,14 +236,19 @@ enum fc_status fc_spec_trials(const struct fc_spec *s, struct fc_trial **out, lo
             goto cleanup;
         }
         cap = (s->run_cap > 0 && s->run_cap < total) ? s->run_cap : total;
-        trials = calloc((size_t)cap, sizeof *trials);
-        dd.size = 2 * (size_t)cap + 1;
-        dd.slot = malloc(dd.size * sizeof *dd.slot);
-        if (!trials || !dd.slot) {
-            st = FC_STATUS_NOMEM;
-            goto cleanup;
-        }
-        for (i = 0; i < (long)dd.size; i++) dd.slot[i] = -1;
+    } else {
+        cap = s->run_cap;
+    }
+    trials = calloc((size_t)cap, sizeof *trials);
+    dd.size = 2 * (size_t)cap + 1;
+    dd.slot = malloc(dd.size * sizeof *dd.slot);
+    if (!trials || !dd.slot) {
+        st = FC_STATUS_NOMEM;
+        goto cleanup;
+    }
+    for (i = 0; i < (long)dd.size; i++) dd.slot[i] = -1;
+
+    if (s->method == FC_METHOD_GRID) {
         for (i = 0; i < cap; i++) {
             long rest = i;
             for (j = s->nparams - 1; j >= 0; j--) {
@@ -263,17 +268,7 @@ enum fc_status fc_spec_trials(const struct fc_spec *s, struct fc_trial **out, lo
         n = cap;
     } else {
         struct fc_rng rng;
-        long attempts = 0, max_attempts;
-        cap = s->run_cap;
-        max_attempts = 100 * cap + 1000;
-        trials = calloc((size_t)cap, sizeof *trials);
-        dd.size = 2 * (size_t)cap + 1;
-        dd.slot = malloc(dd.size * sizeof *dd.slot);
-        if (!trials || !dd.slot) {
-            st = FC_STATUS_NOMEM;
-            goto cleanup;
-        }
-        for (i = 0; i < (long)dd.size; i++) dd.slot[i] = -1;
+        long attempts = 0, max_attempts = 100 * cap + 1000;
         fc_rng_seed(&rng, s->seed);
         while (n < cap && attempts < max_attempts) {
             attempts++;
