@@ -55,17 +55,6 @@ static const struct cfg CONFIGS[] = {
     {"bn", {{"model", "fc"}, {"hidden_dims", "100,100,100,100,100"}, {"weight_scale", "5e-2"}, {"update_rule", "adam"}, {"learning_rate", "1e-3"}, {"normalization", "batchnorm"}, {"dropout", "0.9"}}},
 };
 
-/* the Solver's fused step: each layer is updated as soon as its gradients are final */
-struct upd {
-    struct fc_optim *opt;
-    struct fc_model *m;
-};
-static void update_layer(void *user, size_t off, size_t count, const fc_real *grad)
-{
-    struct upd *u = user;
-    fc_optim_update(u->opt, u->m->params, grad, off, count);
-}
-
 #define EPOCHS 2
 
 static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double peak)
@@ -91,7 +80,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
         double mnk = 2.0 * B * m.dims[l] * m.dims[l + 1];
         flops += mnk * (l == 0 ? 2 : 3); /* forward, dW, dx (not for the input layer) */
     }
-    struct upd u = {&opt, &m};
+    struct fc_optim_target u = {&opt, m.params}; /* the Solver's fused step */
     double loss = 0, t = 1e30, cpu = 0;
     /* EPOCHS epochs, the fastest reported: the machine is shared and timings are noisy */
     for (int e = 0; e < EPOCHS; e++) {
@@ -103,7 +92,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
             }
             fc_gather(xb, ds->train.x, idx, B, D, ds->mean);
             fc_optim_begin_step(&opt);
-            loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, update_layer, &u);
+            loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, fc_optim_update_cb, &u);
         }
         double te = fc_clock_seconds() - t0;
         if (te < t) {

@@ -229,16 +229,6 @@ static void test_fc_gradcheck_dropout(void **state)
 
 /* The fused step (each layer, and the input layer's dW block by block, handed to the
  * optimizer during backward) equals loss + gradients + a whole-slab update, exactly. */
-struct fused_ctx {
-    struct fc_optim *opt;
-    struct fc_model *m;
-};
-static void fused_update(void *user, size_t off, size_t count, const fc_real *grad)
-{
-    struct fused_ctx *u = user;
-    fc_optim_update(u->opt, u->m->params, grad, off, count);
-}
-
 static void test_fused_update_matches(void **state)
 {
     (void)state;
@@ -273,12 +263,12 @@ static void test_fused_update_matches(void **state)
         fc_rng_seed(&rx, 10);
         for (int i = 0; i < N * D; i++) X[i] = (fc_real)fc_rng_normal(&rx);
         for (int i = 0; i < N; i++) y[i] = (uint8_t)(i % 10);
-        struct fused_ctx u = {&ob, &b};
+        struct fc_optim_target u = {&ob, b.params};
         for (int step = 0; step < 3; step++) {
             double la = fc_model_loss(&a, &wa, X, y, N, &ra);
             fc_optim_step(&oa, a.params, a.grads);
             fc_optim_begin_step(&ob);
-            double lb = fc_model_loss_update(&b, &wb, X, y, N, &rb, fused_update, &u);
+            double lb = fc_model_loss_update(&b, &wb, X, y, N, &rb, fc_optim_update_cb, &u);
             /* the L2 sum of the input layer is added block by block: same terms, another
              * association, so the loss may differ in its last bits; parameters may not */
             assert_true(fabs(la - lb) <= 1e-13 * fabs(la));

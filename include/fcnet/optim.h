@@ -43,4 +43,12 @@ void fc_optim_begin_step(struct fc_optim *o);
 void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grad, size_t off,
                      size_t count);
 
+/* fc_optim_update as a callback for fc_model_loss_update (fc_layer_grads_fn): user points
+ * to a struct fc_optim_target naming the optimizer and the parameter slab. */
+struct fc_optim_target {
+    struct fc_optim *opt;
+    fc_real *params;
+};
+void fc_optim_update_cb(void *user, size_t off, size_t count, const fc_real *grad);
+
 #endif

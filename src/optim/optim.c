@@ -122,6 +122,12 @@ void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grad, s
     }
 }
 
+void fc_optim_update_cb(void *user, size_t off, size_t count, const fc_real *grad)
+{
+    struct fc_optim_target *t = user;
+    fc_optim_update(t->opt, t->params, grad, off, count);
+}
+
 void fc_optim_step(struct fc_optim *o, fc_real *params, const fc_real *grads)
 {
     fc_optim_begin_step(o);

@@ -13,17 +13,6 @@
 #include "fcnet/optim.h"
 #include "fcnet/solver.h"
 
-/* fc_layer_grads_fn: update one layer's parameters as soon as its gradients are final. */
-struct update_ctx {
-    struct fc_optim *opt;
-    struct fc_model *m;
-};
-static void update_layer(void *user, size_t off, size_t count, const fc_real *grad)
-{
-    struct update_ctx *u = user;
-    fc_optim_update(u->opt, u->m->params, grad, off, count);
-}
-
 void fc_result_free(struct fc_result *r)
 {
     if (!r) return;
@@ -103,7 +92,7 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
 
     r->best_val_acc = -1;
     int epoch = 0;
-    struct update_ctx uctx = {&opt, m};
+    struct fc_optim_target target = {&opt, m->params}; /* layers are updated during backward */
     for (int t = 0; t < num_iterations; t++) {
         if (opts && opts->stop && *opts->stop) {
             st = FC_STATUS_INTERRUPTED;
@@ -118,7 +107,7 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
         }
         fc_gather(xb, ds->train.x, bidx, B, D, ds->mean);
         fc_optim_begin_step(&opt);
-        double loss = fc_model_loss_update(m, &ws, xb, yb, B, rng, update_layer, &uctx);
+        double loss = fc_model_loss_update(m, &ws, xb, yb, B, rng, fc_optim_update_cb, &target);
         r->loss_history[t] = loss;
         r->num_iterations = t + 1;
         if (!isfinite(loss)) {
