@@ -11,6 +11,8 @@ add_test(NAME cli_bad_inputs COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_bad_in
          $<TARGET_FILE:fcsweep> ${FC_TEST_DATA_DIR})
 set_tests_properties(cli_bad_inputs PROPERTIES LABELS "fast" TIMEOUT 300)
 # The OpenBLAS kernel selected for this CPU trains like the generic one; OPENBLAS_CORETYPE wins.
-add_test(NAME blas_kernels COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/blas_kernels.sh
-         $<TARGET_FILE:fcsweep> ${FC_TEST_DATA_DIR} ${FC_PYTHON3})
-set_tests_properties(blas_kernels PROPERTIES LABELS "slow" TIMEOUT 300)
+if(FC_PY_OK)
+  add_test(NAME blas_kernels COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/blas_kernels.sh
+           $<TARGET_FILE:fcsweep> ${FC_TEST_DATA_DIR} ${FC_PYTHON3})
+  set_tests_properties(blas_kernels PROPERTIES LABELS "slow" TIMEOUT 300)
+endif()

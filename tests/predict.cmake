@@ -4,23 +4,7 @@ fc_add_test(NAME torture_npy SOURCES torture_npy.c LIBS fcnet LABELS fast)
 target_compile_definitions(torture_npy PRIVATE
   FC_NPY_FIXTURES="${CMAKE_CURRENT_SOURCE_DIR}/fixtures/npy")
 
-# Scripts below need a python3 with numpy and h5py (Debian: python3-numpy python3-h5py).
-find_program(FC_PYTHON3 NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
-if(NOT FC_PYTHON3)
-  find_program(FC_PYTHON3 NAMES python3)
-endif()
-set(FC_PY_OK FALSE)
-if(FC_PYTHON3)
-  execute_process(COMMAND ${FC_PYTHON3} -c "import numpy, h5py" RESULT_VARIABLE fc_py_rc
-                  OUTPUT_QUIET ERROR_QUIET)
-  if(fc_py_rc EQUAL 0)
-    set(FC_PY_OK TRUE)
-  endif()
-endif()
-if(NOT FC_PY_OK)
-  message(STATUS "python3 with numpy and h5py not found: predict/report script tests skipped")
-endif()
-
+# The scripts below need FC_PY_OK: a python3 with numpy and h5py (tests/CMakeLists.txt).
 if(FC_PY_OK)
   # predict on the test split: its accuracy equals what eval reports (uint8, float32,
   # big-endian float64 inputs); malformed inputs fail cleanly.
