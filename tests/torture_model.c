@@ -189,7 +189,6 @@ static void test_fc_gradcheck_reg(void **state)
     (void)state;
     double loss0;
     print_message("FC [20, 30] reg 0\n");
-    /* the assignment allows W2 at reg 0 up to 1e-5 */
     gradcheck_net(FC_MODEL_FC, FC_HID, 2, 15, 10, 2, 5e-2, 0.0, FC_NORM_NONE, 1.0, 1e-7, &loss0);
     print_message("initial loss %.4f\n", loss0);
     assert_true(fabs(loss0 - 2.30) < 0.05);
@@ -197,25 +196,16 @@ static void test_fc_gradcheck_reg(void **state)
     gradcheck_net(FC_MODEL_FC, FC_HID, 2, 15, 10, 2, 5e-2, 3.14, FC_NORM_NONE, 1.0, 1e-7, NULL);
 }
 
-static void test_fc_gradcheck_batchnorm(void **state)
+static void gradcheck_norm(enum fc_norm norm)
 {
-    (void)state;
     for (int k = 0; k < 2; k++) {
         double reg = k ? 3.14 : 0.0;
-        print_message("FC [20, 30] batchnorm reg %g\n", reg);
-        gradcheck_net(FC_MODEL_FC, FC_HID, 2, 15, 10, 2, 5e-2, reg, FC_NORM_BATCHNORM, 1.0, 1e-7, NULL);
+        print_message("FC [20, 30] %s reg %g\n", fc_norm_name(norm), reg);
+        gradcheck_net(FC_MODEL_FC, FC_HID, 2, 15, 10, 2, 5e-2, reg, norm, 1.0, 1e-7, NULL);
     }
 }
-
-static void test_fc_gradcheck_layernorm(void **state)
-{
-    (void)state;
-    for (int k = 0; k < 2; k++) {
-        double reg = k ? 3.14 : 0.0;
-        print_message("FC [20, 30] layernorm reg %g\n", reg);
-        gradcheck_net(FC_MODEL_FC, FC_HID, 2, 15, 10, 2, 5e-2, reg, FC_NORM_LAYERNORM, 1.0, 1e-7, NULL);
-    }
-}
+static void test_fc_gradcheck_batchnorm(void **s) { (void)s; gradcheck_norm(FC_NORM_BATCHNORM); }
+static void test_fc_gradcheck_layernorm(void **s) { (void)s; gradcheck_norm(FC_NORM_LAYERNORM); }
 
 static void test_fc_gradcheck_dropout(void **state)
 {
