@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -149,6 +150,76 @@ static void test_stop_flag(void **s)
     fc_model_free(&m);
 }
 
+/* Every malloc/calloc/realloc made by the program's own objects (the test and the static
+ * fcnet library) is counted: the test is linked with -Wl,--wrap=malloc,... (core.cmake). */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+static long g_allocs;
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n)
+{
+    g_allocs++;
+    return __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t size)
+{
+    g_allocs++;
+    return __real_calloc(n, size);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+    g_allocs++;
+    return __real_realloc(p, n);
+}
+
+/* A training step allocates nothing: gather, forward, backward and the fused update only
+ * use the buffers made before the loop. */
+static void test_no_allocation_in_step(void **s)
+{
+    (void)s;
+    struct fc_config c;
+    struct fc_model m;
+    struct fc_workspace ws;
+    struct fc_optim opt;
+    struct fc_rng rng;
+    const int h[2] = {64, 32};
+    small_config(&c, h, 2, 5e-2, 1e-3);
+    c.update_rule = FC_RULE_ADAM;
+    c.normalization = FC_NORM_BATCHNORM;
+    c.dropout = 0.8;
+    fc_rng_seed(&rng, 3);
+    assert_int_equal(fc_model_init(&m, &c, &rng), FC_OK);
+    assert_int_equal(fc_workspace_init(&ws, &m, c.batch_size), FC_OK);
+    assert_int_equal(fc_optim_init(&opt, &c, m.nparams), FC_OK);
+    const int B = c.batch_size, D = g_small.D;
+    fc_real *xb = malloc(sizeof(fc_real) * (size_t)B * D);
+    uint8_t yb[25];
+    int idx[25];
+    struct fc_optim_target target = {&opt, m.params};
+    long before = 0;
+    for (int step = 0; step < 21; step++) {
+        if (step == 1) before = g_allocs; /* after one warm-up step */
+        for (int i = 0; i < B; i++) {
+            idx[i] = (int)fc_rng_below(&rng, (uint64_t)g_small.train.n);
+            yb[i] = g_small.train.y[idx[i]];
+        }
+        fc_gather(xb, g_small.train.x, idx, B, D, g_small.mean);
+        fc_optim_begin_step(&opt);
+        double loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, fc_optim_update_cb, &target);
+        assert_true(isfinite(loss));
+    }
+    print_message("allocations during 20 steps: %ld (the setup made %ld)\n", g_allocs - before, before);
+    assert_true(before > 0); /* the counting works: setup allocated */
+    assert_int_equal(g_allocs - before, 0);
+    free(xb);
+    fc_optim_free(&opt);
+    fc_workspace_free(&ws);
+    fc_model_free(&m);
+}
+
 int main(int argc, char **argv)
 {
     struct stat st;
@@ -165,6 +236,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_diverged),
         cmocka_unit_test(test_stop_flag),
+        cmocka_unit_test(test_no_allocation_in_step),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
