@@ -86,11 +86,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
     for (int e = 0; e < EPOCHS; e++) {
         double t0 = fc_clock_seconds(), c0 = cpu_now();
         for (int it = 0; it < iters; it++) {
-            for (int i = 0; i < B; i++) {
-                idx[i] = (int)fc_rng_below(&rng, (uint64_t)ds->train.n);
-                yb[i] = ds->train.y[idx[i]];
-            }
-            fc_gather(xb, ds->train.x, idx, B, D, ds->mean);
+            fc_sample_batch(xb, yb, idx, &ds->train, B, D, ds->mean, &rng);
             fc_optim_begin_step(&opt);
             loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, fc_optim_update_cb, &u);
         }

@@ -202,11 +202,7 @@ static void test_no_allocation_in_step(void **s)
     long before = 0;
     for (int step = 0; step < 21; step++) {
         if (step == 1) before = g_allocs; /* after one warm-up step */
-        for (int i = 0; i < B; i++) {
-            idx[i] = (int)fc_rng_below(&rng, (uint64_t)g_small.train.n);
-            yb[i] = g_small.train.y[idx[i]];
-        }
-        fc_gather(xb, g_small.train.x, idx, B, D, g_small.mean);
+        fc_sample_batch(xb, yb, idx, &g_small.train, B, D, g_small.mean, &rng);
         fc_optim_begin_step(&opt);
         double loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, fc_optim_update_cb, &target);
         assert_true(isfinite(loss));

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "fcnet/real.h"
+#include "fcnet/rng.h"
 #include "fcnet/status.h"
 
 #define FC_CIFAR_D 3072
@@ -37,5 +38,10 @@ void fc_dataset_free(struct fc_dataset *ds);
 
 /* out (n, D) = x[idx[i]] - mean; idx NULL means rows 0..n-1. */
 void fc_gather(fc_real *out, const uint8_t *x, const int *idx, int n, int D, const fc_real *mean);
+
+/* The Solver's minibatch: n rows of s drawn uniformly with replacement from rng.
+ * idx: (n) the rows drawn, y: (n) their labels, x: (n, D) their pixels minus mean. */
+void fc_sample_batch(fc_real *x, uint8_t *y, int *idx, const struct fc_split *s, int n, int D,
+                     const fc_real *mean, struct fc_rng *rng);
 
 #endif

@@ -322,3 +322,13 @@ FC_CLONES void fc_gather(fc_real *out, const uint8_t *x, const int *idx, int n, 
         for (int j = 0; j < D; j++) dst[j] = (fc_real)src[j] - mean[j];
     }
 }
+
+void fc_sample_batch(fc_real *x, uint8_t *y, int *idx, const struct fc_split *s, int n, int D,
+                     const fc_real *mean, struct fc_rng *rng)
+{
+    for (int i = 0; i < n; i++) {
+        idx[i] = (int)fc_rng_below(rng, (uint64_t)s->n);
+        y[i] = s->y[idx[i]];
+    }
+    fc_gather(x, s->x, idx, n, D, mean);
+}

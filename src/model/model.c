@@ -216,7 +216,6 @@ static double add_l2(const struct fc_model *m, const fc_real *w, fc_real *dw, si
     return sq;
 }
 
-
 static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                         const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng,
                         fc_layer_grads_fn fn, void *user)

@@ -101,11 +101,7 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
             break;
         }
         /* one step: a random minibatch (with replacement), loss, gradients, update */
-        for (int i = 0; i < B; i++) {
-            bidx[i] = (int)fc_rng_below(rng, (uint64_t)num_train);
-            yb[i] = ds->train.y[bidx[i]];
-        }
-        fc_gather(xb, ds->train.x, bidx, B, D, ds->mean);
+        fc_sample_batch(xb, yb, bidx, &ds->train, B, D, ds->mean, rng);
         fc_optim_begin_step(&opt);
         double loss = fc_model_loss_update(m, &ws, xb, yb, B, rng, fc_optim_update_cb, &target);
         r->loss_history[t] = loss;
