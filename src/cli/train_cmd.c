@@ -54,16 +54,14 @@ static const char *const TRAIN_FLAGS[] = {"save=", "data=", "threads=", "quiet",
 
 static void train_help(void)
 {
-    struct fc_config two, fc;
+    struct fc_config two;
     fc_config_defaults(&two, FC_MODEL_TWO);
-    fc_config_defaults(&fc, FC_MODEL_FC);
     printf("usage: fcsweep train [--model two|fc] [options]\n\n"
            "Trains TwoLayerNet (--model two) or FullyConnectedNet (--model fc) on CIFAR-10 and\n"
            "prints the Solver's log, then the best val and test accuracy.\n\n"
            "hyperparameters (defaults of --model two; --model fc: --hidden-dims 100,100,\n"
            "--weight-scale 0.01; adam's default --learning-rate is 0.001):\n");
     fc_cli_print_config_help(&two);
-    (void)fc;
     printf("\nother options:\n"
            "  --save FILE            write the model, config and histories to an HDF5 file\n"
            "  --data DIR             CIFAR-10 binary folder (default: $CIFAR10_DIR, then\n"
