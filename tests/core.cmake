@@ -2,8 +2,6 @@
 fc_add_test(NAME torture_layers SOURCES torture_layers.c LIBS fcnet64 LABELS fast)
 fc_add_test(NAME torture_model SOURCES torture_model.c LIBS fcnet64 LABELS fast)
 fc_add_test(NAME torture_optim SOURCES torture_optim.c LIBS fcnet64 LABELS fast)
-# The input layer's fused update (float32, AVX-512F kernel) against GEMM + update rule.
-fc_add_test(NAME torture_outer SOURCES torture_outer.c LIBS fcnet LABELS fast)
 # Solver on the real data (float32): needs scripts/setup-data.sh; exit 77 = skipped.
 fc_add_test(NAME torture_solver SOURCES torture_solver.c LIBS fcnet LABELS slow TIMEOUT 300
             ARGS ${FC_TEST_DATA_DIR})

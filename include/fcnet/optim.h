@@ -6,7 +6,6 @@
 #include <stddef.h>
 
 #include "fcnet/config.h"
-#include "fcnet/model.h"
 #include "fcnet/real.h"
 #include "fcnet/status.h"
 
@@ -31,7 +30,6 @@ struct fc_optim {
     long t;
     size_t n;
     fc_real *s1, *s2; /* velocity / cache / m, and v (adam); owned, zero-initialised */
-    int outer;        /* use fc_optim_update_outer where it has a kernel (default: yes) */
 };
 enum fc_status fc_optim_init(struct fc_optim *o, const struct fc_config *c, size_t n);
 void fc_optim_free(struct fc_optim *o);
@@ -45,19 +43,6 @@ void fc_optim_begin_step(struct fc_optim *o);
 void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grad, size_t off,
                      size_t count);
 
-/* The update of a weight block w (D, M) = params[off, off + D M) straight from its
- * gradient's factors, g = x^T dout + reg w (x: (N, D) with row stride ldx, dout: (N, M)),
- * without making g: each tile of g is summed in registers and the rule applied to it
- * there. Adds sum w^2 (w before the update) to *sq when reg != 0. scratch: scratch_n
- * elements it may overwrite; N (M + 64) always suffice. Returns 1 when done, 0 when this
- * build or CPU has no such kernel (float + AVX-512F), scratch is too small or o->outer is
- * 0; then nothing was touched, and the caller makes g and calls fc_optim_update. */
-int fc_optim_update_outer(struct fc_optim *o, fc_real *params, size_t off, const fc_real *x,
-                          int ldx, const fc_real *dout, int N, int D, int M, fc_real reg,
-                          fc_real *scratch, size_t scratch_n, double *sq);
-/* Whether fc_optim_update_outer has a kernel on this CPU in this build. */
-int fc_optim_outer_available(void);
-
 /* fc_optim_update as a callback for fc_model_loss_update (fc_layer_grads_fn): user points
  * to a struct fc_optim_target naming the optimizer and the parameter slab. */
 struct fc_optim_target {
@@ -65,11 +50,5 @@ struct fc_optim_target {
     fc_real *params;
 };
 void fc_optim_update_cb(void *user, size_t off, size_t count, const fc_real *grad);
-/* fc_optim_update_outer as a callback (fc_layer_outer_fn), user as above. */
-int fc_optim_outer_cb(void *user, size_t off, const fc_real *x, int ldx, const fc_real *dout,
-                      int N, int D, int M, fc_real reg, fc_real *scratch, size_t scratch_n,
-                      double *sq);
-/* The sink that trains with t: both callbacks above, user = t. */
-struct fc_grad_sink fc_optim_sink(struct fc_optim_target *t);
 
 #endif

@@ -130,10 +130,7 @@ enum fc_status fc_workspace_init(struct fc_workspace *ws, const struct fc_model 
     total += 2 * (size_t)N * maxd;                     /* dh0, dh1 */
     int rows = (FC_DW_BLOCK_ELEMS / m->dims[1]) / 32 * 32;
     ws->dw_rows = rows < 32 ? 32 : rows;
-    ws->dw_block_n = (size_t)ws->dw_rows * m->dims[1];   /* dw_block, also the scratch of */
-    if (ws->dw_block_n < (size_t)N * (m->dims[1] + 64))  /* a fc_layer_outer_fn */
-        ws->dw_block_n = (size_t)N * (m->dims[1] + 64);
-    total += ws->dw_block_n;
+    total += (size_t)ws->dw_rows * m->dims[1];         /* dw_block */
     ws->slab = malloc(total * sizeof(fc_real));
     if (!ws->slab) {
         fc_log(FC_LOG_ERROR, "out of memory allocating a workspace for batch %d\n", N);
@@ -221,10 +218,8 @@ static double add_l2(const struct fc_model *m, const fc_real *w, fc_real *dw, si
 
 static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                         const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng,
-                        const struct fc_grad_sink *sink)
+                        fc_layer_grads_fn fn, void *user)
 {
-    fc_layer_grads_fn fn = sink ? sink->grads : NULL;
-    void *user = sink ? sink->user : NULL;
     FC_ASSERT(y);
     const fc_real *scores = fc_model_forward(m, ws, x, n, mode, rng);
     const int L = m->L;
@@ -259,10 +254,7 @@ static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_re
         if (blocked) {
             /* cur now holds the gradient w.r.t. the affine output */
             const struct fc_affine_cache *ac = has_norm(m, i) ? &ws->anr[i].affine : &ws->ar[i].affine;
-            const int used = sink->outer && sink->outer(user, off, ac->x, D, cur, ac->N, D, M,
-                                                        (fc_real)m->reg, ws->dw_block,
-                                                        ws->dw_block_n, &sq);
-            for (int r0 = 0; r0 < D && !used; r0 += ws->dw_rows) {
+            for (int r0 = 0; r0 < D; r0 += ws->dw_rows) {
                 int nr = D - r0 < ws->dw_rows ? D - r0 : ws->dw_rows;
                 size_t boff = (size_t)r0 * M, bn = (size_t)nr * M;
                 fc_affine_backward_dw_rows(ws->dw_block, cur, ac, r0, nr);
@@ -286,20 +278,20 @@ static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_re
 double fc_model_loss_mode(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                           const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng)
 {
-    return loss_impl(m, ws, x, y, n, mode, rng, NULL);
+    return loss_impl(m, ws, x, y, n, mode, rng, NULL, NULL);
 }
 
 double fc_model_loss(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                      const uint8_t *y, int n, struct fc_rng *rng)
 {
-    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, NULL);
+    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, NULL, NULL);
 }
 
 double fc_model_loss_update(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
-                            const uint8_t *y, int n, struct fc_rng *rng,
-                            const struct fc_grad_sink *sink)
+                            const uint8_t *y, int n, struct fc_rng *rng, fc_layer_grads_fn fn,
+                            void *user)
 {
-    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, sink);
+    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, fn, user);
 }
 
 void fc_model_predict(struct fc_model *m, struct fc_workspace *ws, const fc_real *x, int n,

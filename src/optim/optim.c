@@ -74,7 +74,6 @@ enum fc_status fc_optim_init(struct fc_optim *o, const struct fc_config *c, size
     o->t = 0;
     o->n = n;
     o->s1 = o->s2 = NULL;
-    o->outer = 1;
     if (o->rule != FC_RULE_SGD) {
         o->s1 = calloc(n, sizeof(fc_real));
         if (!o->s1) goto nomem;
@@ -127,20 +126,6 @@ void fc_optim_update_cb(void *user, size_t off, size_t count, const fc_real *gra
 {
     struct fc_optim_target *t = user;
     fc_optim_update(t->opt, t->params, grad, off, count);
-}
-
-int fc_optim_outer_cb(void *user, size_t off, const fc_real *x, int ldx, const fc_real *dout,
-                      int N, int D, int M, fc_real reg, fc_real *scratch, size_t scratch_n,
-                      double *sq)
-{
-    struct fc_optim_target *t = user;
-    return fc_optim_update_outer(t->opt, t->params, off, x, ldx, dout, N, D, M, reg, scratch,
-                                 scratch_n, sq);
-}
-
-struct fc_grad_sink fc_optim_sink(struct fc_optim_target *t)
-{
-    return (struct fc_grad_sink){fc_optim_update_cb, fc_optim_outer_cb, t};
 }
 
 void fc_optim_step(struct fc_optim *o, fc_real *params, const fc_real *grads)
