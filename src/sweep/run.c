@@ -116,6 +116,22 @@ static void sleep_us(long us)
     nanosleep(&ts, NULL);
 }
 
+/* Wait for a request without spinning: Open MPI's blocking calls poll at 100% of a core,
+ * so a rank waiting for work, or one that has run out of trials and waits for the others
+ * to finish theirs, would burn its core the whole time. MPI_Test with a growing sleep
+ * (0.1 to 10 ms) costs a fraction of a percent. */
+static void wait_quietly(MPI_Request *req, long max_us)
+{
+    int flag = 0;
+    long backoff = 100;
+    for (;;) {
+        MPI_CHECK(MPI_Test(req, &flag, MPI_STATUS_IGNORE));
+        if (flag) return;
+        sleep_us(backoff);
+        if (backoff < max_us) backoff *= 2;
+    }
+}
+
 static int stop_requested(const struct sweep *sw) { return sw->o->stop && *sw->o->stop; }
 
 static void trial_file(const struct sweep *sw, long id, char *path, size_t size)
@@ -227,16 +243,9 @@ static void worker_loop(struct sweep *sw)
     res.rank = sw->rank;
     for (;;) {
         MPI_Request req;
-        int flag = 0;
-        long backoff = 100;
         MPI_CHECK(MPI_Send(&res, (int)sizeof res, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD));
         MPI_CHECK(MPI_Irecv(&id, 1, MPI_INT64_T, 0, TAG_WORK, MPI_COMM_WORLD, &req));
-        for (;;) {
-            MPI_CHECK(MPI_Test(&req, &flag, MPI_STATUS_IGNORE));
-            if (flag) break;
-            sleep_us(backoff);
-            if (backoff < 2000) backoff *= 2;
-        }
+        wait_quietly(&req, 2000);
         if (id < 0) break;
         run_trial(sw, (long)id, &res);
     }
@@ -714,21 +723,29 @@ static enum fc_status bcast_status(enum fc_status st)
     return (enum fc_status)v;
 }
 
-static void report_rss(const struct sweep *sw)
+/* Every rank's peak RSS and CPU time (user + system), printed by rank 0, one line each. */
+static void report_usage(const struct sweep *sw)
 {
     struct rusage ru;
-    long kb = 0, *all = NULL;
-    int i;
-    if (getrusage(RUSAGE_SELF, &ru) == 0) kb = ru.ru_maxrss;
-    if (sw->rank == 0) all = calloc((size_t)sw->size, sizeof *all);
-    MPI_CHECK(MPI_Gather(&kb, 1, MPI_LONG, all, 1, MPI_LONG, 0, MPI_COMM_WORLD));
-    if (sw->rank == 0 && all) {
+    double mine[2] = {0, 0}, *all = NULL; /* MB, CPU seconds */
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        mine[0] = (double)ru.ru_maxrss / 1024.0;
+        mine[1] = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+                  (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    }
+    if (sw->rank == 0) all = calloc(2 * (size_t)sw->size, sizeof *all);
+    MPI_CHECK(MPI_Gather(mine, 2, MPI_DOUBLE, all, 2, MPI_DOUBLE, 0, MPI_COMM_WORLD));
+    if (sw->rank != 0 || !all) {
+        free(all);
+        return;
+    }
+    for (int k = 0; k < 2; k++) {
         char line[1024] = "";
         size_t used = 0;
-        for (i = 0; i < sw->size && used < sizeof line - 32; i++)
-            used += (size_t)snprintf(line + used, sizeof line - used, "%s%d: %.0f MB", i ? ", " : "", i,
-                                     (double)all[i] / 1024.0);
-        fc_log(FC_LOG_INFO, "peak RSS per rank: %s\n", line);
+        for (int i = 0; i < sw->size && used < sizeof line - 32; i++)
+            used += (size_t)snprintf(line + used, sizeof line - used, k ? "%s%d: %.1f" : "%s%d: %.0f MB",
+                                     i ? ", " : "", i, all[2 * i + k]);
+        fc_log(FC_LOG_INFO, "%s per rank: %s\n", k ? "CPU seconds" : "peak RSS", line);
     }
     free(all);
 }
@@ -835,7 +852,12 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
     } else {
         worker_loop(sw);
     }
-    report_rss(sw);
+    { /* ranks out of trials wait here for the last ones, asleep (see wait_quietly) */
+        MPI_Request req;
+        MPI_CHECK(MPI_Ibarrier(MPI_COMM_WORLD, &req));
+        wait_quietly(&req, 10000);
+    }
+    report_usage(sw);
     if (sw->rank == 0 && st == FC_STATUS_INTERRUPTED)
         fc_log(FC_LOG_INFO, "interrupted: %ld of %ld trials done; resume with:\n  %s\n", sw->done_total,
                sw->ntrials, o->resume_hint ? o->resume_hint : "the same command");
