@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# One run, side by side: fcsweep's training epoch (bench_epoch: sgemm peak, s/epoch, img/s,
-# GFLOP/s, fraction of peak) and, when Debian's python3-torch is installed, the PyTorch
-# anchor (../shared/anchors/anchor_torch.py) on the same configs, one thread each, with the
-# same OpenBLAS kernel fcsweep selected. Prints the time ratio fcsweep / PyTorch.
+# Side by side, config by config: fcsweep's training epoch (bench_epoch: sgemm peak, s/epoch,
+# img/s, GFLOP/s, fraction of peak) and, when Debian's python3-torch is installed, the
+# PyTorch anchor (../shared/anchors/anchor_torch.py) on the same config right after it, one
+# thread each, with the same OpenBLAS kernel fcsweep selected. Both train 2 epochs; the
+# ratio is fcsweep's mean epoch over the anchor's mean epoch. Running the two back to back
+# per config keeps them in the same state of a shared, noisy host.
 # Usage: bench/compare.sh [BUILD_DIR] [DATA_DIR] [CONFIG ...]   (default: all four)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,22 +14,28 @@ shift $(( $# > 2 ? 2 : $# ))
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(two five100 seedbest bn)
 anchor=$repo/../shared/anchors/anchor_torch.py
+EPOCHS=2 # bench_epoch's EPOCHS
 
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-"$build/bench/bench_epoch" "$data" "${configs[@]}" | tee "$out"
-core=$(sed -n 's/^OpenBLAS core \([A-Za-z0-9]*\).*/\1/p' "$out")
-
+torch=1
 if ! /usr/bin/python3 -c 'import torch' 2>/dev/null || [ ! -f "$anchor" ]; then
     echo "PyTorch anchor skipped (needs python3-torch and $anchor)"
-    exit 0
+    torch=0
 fi
-echo
-echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), OPENBLAS_CORETYPE=$core, 1 thread:"
-printf '%-9s %12s %12s %8s\n' config fcsweep_s torch_s ratio
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+rows=()
 for c in "${configs[@]}"; do
-    ours=$(awk -v c="$c" '$1 == c {print $2}' "$out")
+    "$build/bench/bench_epoch" "$data" "$c" | tee "$out"
+    [ "$torch" = 1 ] || continue
+    core=$(sed -n 's/^OpenBLAS core \([A-Za-z0-9]*\).*/\1/p' "$out")
+    ours=$(sed -n "s/^$c .*| mean \([0-9.]*\) s.*/\1/p" "$out")
     theirs=$(OPENBLAS_CORETYPE=$core OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-             /usr/bin/python3 "$anchor" "$data" "$c" 1 1 | sed -n 's/.*sec_per_epoch=\([0-9.]*\).*/\1/p')
-    awk -v c="$c" -v a="$ours" -v b="$theirs" 'BEGIN {printf "%-9s %12.3f %12.3f %8.2f\n", c, a, b, a / b}'
+             /usr/bin/python3 "$anchor" "$data" "$c" "$EPOCHS" 1 | sed -n 's/.*sec_per_epoch=\([0-9.]*\).*/\1/p')
+    echo "PyTorch anchor ($c, $EPOCHS epochs, OPENBLAS_CORETYPE=$core, 1 thread): $theirs s/epoch"
+    rows+=("$(awk -v c="$c" -v a="$ours" -v b="$theirs" 'BEGIN {printf "%-9s %12.3f %12.3f %8.2f", c, a, b, a / b}')")
 done
+[ "$torch" = 1 ] || exit 0
+echo
+echo "PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), mean of $EPOCHS epochs each:"
+printf '%-9s %12s %12s %8s\n' config fcsweep_s torch_s ratio
+printf '%s\n' "${rows[@]}"
