@@ -5,7 +5,10 @@
  * dW, and dx for every layer but the first, which needs none).
  * Each config trains 2 epochs and reports the faster (and the mean, which compare.sh sets
  * against the PyTorch anchor's mean over as many epochs); the peak is the best of 3 runs.
- * Usage: bench_epoch DATA_DIR [CONFIG ...]   (configs: two five100 seedbest bn) */
+ * Usage: bench_epoch DATA_DIR [CONFIG ...]   (configs: two five100 seedbest bn)
+ * A config named with "-unfused" (e.g. two-unfused) turns the optimizer's update from the
+ * gradient's factors off (fc_optim.outer = 0): every dW is made and the rule applied
+ * after, to compare the two in one run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +61,7 @@ static const struct cfg CONFIGS[] = {
 
 #define EPOCHS 2
 
-static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double peak)
+static int run_config(const struct cfg *cf, int fused, const struct fc_dataset *ds, double peak)
 {
     struct fc_config c;
     fc_config_defaults(&c, FC_MODEL_FC);
@@ -72,6 +75,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
     if (fc_model_init(&m, &c, &rng) || fc_workspace_init(&ws, &m, c.batch_size) ||
         fc_optim_init(&opt, &c, m.nparams))
         return 1;
+    opt.outer = fused;
     const int B = c.batch_size, D = ds->D, iters = ds->train.n / B;
     fc_real *xb = malloc(sizeof(fc_real) * B * D);
     uint8_t *yb = malloc(B);
@@ -82,6 +86,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
         flops += mnk * (l == 0 ? 2 : 3); /* forward, dW, dx (not for the input layer) */
     }
     struct fc_optim_target u = {&opt, m.params}; /* the Solver's fused step */
+    const struct fc_grad_sink sink = fc_optim_sink(&u);
     double loss = 0, t = 1e30, cpu = 0, sum = 0;
     /* EPOCHS epochs, the fastest reported: the machine is shared and timings are noisy */
     for (int e = 0; e < EPOCHS; e++) {
@@ -89,7 +94,7 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
         for (int it = 0; it < iters; it++) {
             fc_sample_batch(xb, yb, idx, &ds->train, B, D, ds->mean, &rng);
             fc_optim_begin_step(&opt);
-            loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, fc_optim_update_cb, &u);
+            loss = fc_model_loss_update(&m, &ws, xb, yb, B, &rng, &sink);
         }
         double te = fc_clock_seconds() - t0;
         sum += te;
@@ -99,9 +104,11 @@ static int run_config(const struct cfg *cf, const struct fc_dataset *ds, double 
         }
     }
     double gf = flops * iters / t / 1e9;
-    printf("%-9s %7.3f s/epoch %7.0f img/s %6.1f GFLOP/s %5.1f%% of peak | mean %.3f s, cpu %.3f s, "
+    char name[32];
+    snprintf(name, sizeof name, "%s%s", cf->name, fused ? "" : "-unfused");
+    printf("%-13s %7.3f s/epoch %7.0f img/s %6.1f GFLOP/s %5.1f%% of peak | mean %.3f s, cpu %.3f s, "
            "loss %.3f\n",
-           cf->name, t, iters * B / t, gf, 100 * gf / peak, sum / EPOCHS, cpu, loss);
+           name, t, iters * B / t, gf, 100 * gf / peak, sum / EPOCHS, cpu, loss);
     free(xb);
     free(yb);
     free(idx);
@@ -115,7 +122,7 @@ int main(int argc, char **argv)
 {
     fc_cli_select_blas_core(argv); /* the kernel fcsweep itself would use */
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_epoch DATA_DIR [two|five100|seedbest|bn ...]\n");
+        fprintf(stderr, "usage: bench_epoch DATA_DIR [two|five100|seedbest|bn[-unfused] ...]\n");
         return 2;
     }
     fc_blas_set_threads(1);
@@ -125,10 +132,22 @@ int main(int argc, char **argv)
     double peak = sgemm_peak();
     printf("sgemm 2048^3 single-thread peak: %.1f GFLOP/s (best of 3)\n", peak);
     int rc = 0;
-    for (size_t k = 0; k < sizeof CONFIGS / sizeof CONFIGS[0]; k++) {
-        int want = argc == 2;
-        for (int a = 2; a < argc; a++) want |= strcmp(argv[a], CONFIGS[k].name) == 0;
-        if (want) rc |= run_config(&CONFIGS[k], &ds, peak);
+    const size_t ncfg = sizeof CONFIGS / sizeof CONFIGS[0];
+    if (argc == 2)
+        for (size_t k = 0; k < ncfg; k++) rc |= run_config(&CONFIGS[k], 1, &ds, peak);
+    for (int a = 2; a < argc; a++) { /* in the order given */
+        size_t len = strlen(argv[a]), k;
+        int fused = !(len > 8 && strcmp(argv[a] + len - 8, "-unfused") == 0);
+        for (k = 0; k < ncfg; k++)
+            if (strncmp(argv[a], CONFIGS[k].name, fused ? len : len - 8) == 0 &&
+                strlen(CONFIGS[k].name) == (fused ? len : len - 8))
+                break;
+        if (k == ncfg) {
+            fprintf(stderr, "bench_epoch: unknown config '%s'\n", argv[a]);
+            rc = 2;
+            continue;
+        }
+        rc |= run_config(&CONFIGS[k], fused, &ds, peak);
     }
     fc_dataset_free(&ds);
     return rc;

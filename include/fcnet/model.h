@@ -98,14 +98,28 @@ double fc_model_loss_mode(struct fc_model *m, struct fc_workspace *ws, const fc_
  * gradient of that range; valid only during the call (the input layer's dW is made in
  * row blocks in a workspace scratch buffer, so m->grads does not hold it). */
 typedef void (*fc_layer_grads_fn)(void *user, size_t off, size_t count, const fc_real *grad);
+/* Optional: offered each layer's weights W (D, M) = params[off, off + D M) with their
+ * gradient's factors, dW = x^T dout + reg W (x: (N, D) row stride ldx, dout: (N, M)),
+ * before dW is made (and after dx, which reads W, is done). Returns 1 when it has used them
+ * (and added sum W^2 of the weights it was offered to *sq when reg != 0); 0 to have dW
+ * made and handed to grads. */
+typedef int (*fc_layer_outer_fn)(void *user, size_t off, const fc_real *x, int ldx,
+                                 const fc_real *dout, int N, int D, int M, fc_real reg,
+                                 double *sq);
+/* Where fc_model_loss_update hands the gradients: grads is required, outer may be NULL. */
+struct fc_grad_sink {
+    fc_layer_grads_fn grads;
+    fc_layer_outer_fn outer;
+    void *user;
+};
 
-/* fc_model_loss (train mode) that hands each layer's gradients to fn as they become final,
+/* fc_model_loss (train mode) that hands each layer's gradients to sink as they become final,
  * last layer first, so an optimizer can update the layer while they are still in cache.
  * When the data loss is not finite, nothing is back-propagated or handed over and the
  * non-finite loss is returned. */
 double fc_model_loss_update(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
-                            const uint8_t *y, int n, struct fc_rng *rng, fc_layer_grads_fn fn,
-                            void *user);
+                            const uint8_t *y, int n, struct fc_rng *rng,
+                            const struct fc_grad_sink *sink);
 
 /* Predicted class per row (argmax of the scores): pred: (n). Test mode, in chunks of
  * ws->N rows. */

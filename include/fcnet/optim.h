@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "fcnet/config.h"
+#include "fcnet/model.h"
 #include "fcnet/real.h"
 #include "fcnet/status.h"
 
@@ -30,6 +31,7 @@ struct fc_optim {
     long t;
     size_t n;
     fc_real *s1, *s2; /* velocity / cache / m, and v (adam); owned, zero-initialised */
+    int outer;        /* let fc_optim_update_outer work (default 1; 0: always decline) */
 };
 enum fc_status fc_optim_init(struct fc_optim *o, const struct fc_config *c, size_t n);
 void fc_optim_free(struct fc_optim *o);
@@ -43,6 +45,17 @@ void fc_optim_begin_step(struct fc_optim *o);
 void fc_optim_update(struct fc_optim *o, fc_real *params, const fc_real *grad, size_t off,
                      size_t count);
 
+/* The update of a weight block w (D, M) = params[off, off + D M) straight from its
+ * gradient's factors, g = x^T dout + reg w (x: (N, D) with row stride ldx, dout: (N, M)),
+ * without making g. sgd only: w = (1 - lr reg) w - lr x^T dout is one GEMM with
+ * alpha = -lr and beta = 1 - lr reg, so neither g nor a pass over it exists (the same
+ * arithmetic as fc_sgd_step on g, rounded differently). Adds sum w^2 (w before the update)
+ * to *sq when reg != 0. Returns 1 when done; 0 for the other rules or when o->outer is 0,
+ * touching nothing: then the caller makes g and calls fc_optim_update. */
+int fc_optim_update_outer(struct fc_optim *o, fc_real *params, size_t off, const fc_real *x,
+                          int ldx, const fc_real *dout, int N, int D, int M, fc_real reg,
+                          double *sq);
+
 /* fc_optim_update as a callback for fc_model_loss_update (fc_layer_grads_fn): user points
  * to a struct fc_optim_target naming the optimizer and the parameter slab. */
 struct fc_optim_target {
@@ -50,5 +63,10 @@ struct fc_optim_target {
     fc_real *params;
 };
 void fc_optim_update_cb(void *user, size_t off, size_t count, const fc_real *grad);
+/* fc_optim_update_outer as a callback (fc_layer_outer_fn), user as above. */
+int fc_optim_outer_cb(void *user, size_t off, const fc_real *x, int ldx, const fc_real *dout,
+                      int N, int D, int M, fc_real reg, double *sq);
+/* The sink that trains with t: both callbacks above, user = t. */
+struct fc_grad_sink fc_optim_sink(struct fc_optim_target *t);
 
 #endif

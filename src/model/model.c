@@ -216,60 +216,80 @@ static double add_l2(const struct fc_model *m, const fc_real *w, fc_real *dw, si
     return sq;
 }
 
+/* Layer i's gradients to the sink, after its backward ran without making dW: the sink's
+ * outer callback may update W straight from x^T dout (+ L2); if it declines, dW is made,
+ * for the input layer (the largest) a row block at a time in ws->dw_block, each block
+ * handed over while in cache, else whole into m->dW[i]. Then b (gamma, beta), which
+ * follow W in the slab. Returns sum W^2 when reg != 0. */
+static double hand_over(struct fc_model *m, struct fc_workspace *ws,
+                        const struct fc_grad_sink *sink, int i, const struct fc_affine_cache *ac,
+                        const fc_real *dout)
+{
+    const int D = m->dims[i], M = m->dims[i + 1];
+    size_t off, count;
+    layer_range(m, i, &off, &count);
+    const size_t nw = (size_t)D * M;
+    double sq = 0;
+    const int used = sink->outer &&
+                     sink->outer(sink->user, off, ac->x, D, dout, ac->N, D, M, (fc_real)m->reg, &sq);
+    if (!used && i == 0) {
+        for (int r0 = 0; r0 < D; r0 += ws->dw_rows) {
+            int nr = D - r0 < ws->dw_rows ? D - r0 : ws->dw_rows;
+            size_t boff = (size_t)r0 * M, bn = (size_t)nr * M;
+            fc_affine_backward_dw_rows(ws->dw_block, dout, ac, r0, nr);
+            sq += add_l2(m, m->W[i] + boff, ws->dw_block, bn);
+            sink->grads(sink->user, off + boff, bn, ws->dw_block);
+        }
+    } else if (!used) {
+        fc_affine_backward_dw_rows(m->dW[i], dout, ac, 0, D);
+        sq += add_l2(m, m->W[i], m->dW[i], nw);
+        sink->grads(sink->user, off, nw, m->dW[i]);
+    }
+    sink->grads(sink->user, off + nw, count - nw, m->grads + off + nw);
+    return sq;
+}
+
 static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                         const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng,
-                        fc_layer_grads_fn fn, void *user)
+                        const struct fc_grad_sink *sink)
 {
-    FC_ASSERT(y);
+    FC_ASSERT(y && (!sink || sink->grads));
     const fc_real *scores = fc_model_forward(m, ws, x, n, mode, rng);
     const int L = m->L;
     double loss = fc_softmax_loss(ws->dh0, scores, y, n, m->dims[L]);
     if (!isfinite(loss)) return loss;
 
     /* backward: dh0 holds d scores; the gradient ping-pongs between dh0 and dh1. Layer i
-     * is handed to fn once its gradients are final and dx (which reads W_i) is done. */
+     * is handed to the sink once its gradients are final and dx (which reads W_i) is done. */
     double sq = 0;
-    size_t off, count;
     fc_real *cur = ws->dh1, *other = ws->dh0;
-    fc_affine_backward(cur, m->dW[L - 1], m->db[L - 1], ws->dh0, &ws->out);
-    sq += add_l2(m, m->W[L - 1], m->dW[L - 1], (size_t)m->dims[L - 1] * m->dims[L]);
-    if (fn) {
-        layer_range(m, L - 1, &off, &count);
-        fn(user, off, count, m->grads + off);
-    }
-    for (int i = L - 2; i >= 0; i--) {
-        if (m->keep < 1) fc_dropout_backward(cur, cur, &ws->drop[i]);
-        fc_real *dx = i == 0 ? NULL : other; /* no gradient w.r.t. the input images */
-        /* the input layer's dW (the largest) is made a row block at a time and each block
-         * is handed over while in cache; other layers are handed over whole */
-        const int blocked = i == 0 && fn;
-        fc_real *dw = blocked ? NULL : m->dW[i];
-        if (has_norm(m, i))
-            fc_affine_norm_relu_backward(dx, dw, m->db[i], m->dgamma[i], m->dbeta[i], cur, cur,
-                                         &ws->anr[i]);
-        else
-            fc_affine_relu_backward(dx, dw, m->db[i], cur, cur, &ws->ar[i]);
+    for (int i = L - 1; i >= 0; i--) {
         const int D = m->dims[i], M = m->dims[i + 1];
-        layer_range(m, i, &off, &count);
-        if (blocked) {
-            /* cur now holds the gradient w.r.t. the affine output */
-            const struct fc_affine_cache *ac = has_norm(m, i) ? &ws->anr[i].affine : &ws->ar[i].affine;
-            for (int r0 = 0; r0 < D; r0 += ws->dw_rows) {
-                int nr = D - r0 < ws->dw_rows ? D - r0 : ws->dw_rows;
-                size_t boff = (size_t)r0 * M, bn = (size_t)nr * M;
-                fc_affine_backward_dw_rows(ws->dw_block, cur, ac, r0, nr);
-                sq += add_l2(m, m->W[i] + boff, ws->dw_block, bn);
-                fn(user, off + boff, bn, ws->dw_block);
-            }
-            size_t rest = (size_t)D * M; /* b, gamma, beta follow W in the slab */
-            fn(user, off + rest, count - rest, m->grads + off + rest);
+        fc_real *dx = i == 0 ? NULL : (i == L - 1 ? cur : other); /* none for the images */
+        const fc_real *dout; /* the gradient w.r.t. the affine output once backward is done */
+        const struct fc_affine_cache *ac;
+        /* with a sink, dW is left to hand_over */
+        fc_real *dw = sink ? NULL : m->dW[i];
+        if (i == L - 1) {
+            fc_affine_backward(dx, dw, m->db[i], ws->dh0, &ws->out);
+            dout = ws->dh0, ac = &ws->out;
         } else {
-            sq += add_l2(m, m->W[i], m->dW[i], (size_t)D * M);
-            if (fn) fn(user, off, count, m->grads + off);
+            if (m->keep < 1) fc_dropout_backward(cur, cur, &ws->drop[i]);
+            if (has_norm(m, i)) {
+                fc_affine_norm_relu_backward(dx, dw, m->db[i], m->dgamma[i], m->dbeta[i], cur,
+                                             cur, &ws->anr[i]);
+                ac = &ws->anr[i].affine;
+            } else {
+                fc_affine_relu_backward(dx, dw, m->db[i], cur, cur, &ws->ar[i]);
+                ac = &ws->ar[i].affine;
+            }
+            dout = cur;
+            fc_real *t = cur;
+            cur = other;
+            other = t;
         }
-        fc_real *t = cur;
-        cur = other;
-        other = t;
+        if (sink) sq += hand_over(m, ws, sink, i, ac, dout);
+        else sq += add_l2(m, m->W[i], m->dW[i], (size_t)D * M);
     }
     /* L2 on the weights only: loss += 0.5 reg sum W^2 (dW += reg W was added above) */
     return loss + 0.5 * m->reg * sq;
@@ -278,20 +298,20 @@ static double loss_impl(struct fc_model *m, struct fc_workspace *ws, const fc_re
 double fc_model_loss_mode(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                           const uint8_t *y, int n, enum fc_mode mode, struct fc_rng *rng)
 {
-    return loss_impl(m, ws, x, y, n, mode, rng, NULL, NULL);
+    return loss_impl(m, ws, x, y, n, mode, rng, NULL);
 }
 
 double fc_model_loss(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
                      const uint8_t *y, int n, struct fc_rng *rng)
 {
-    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, NULL, NULL);
+    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, NULL);
 }
 
 double fc_model_loss_update(struct fc_model *m, struct fc_workspace *ws, const fc_real *x,
-                            const uint8_t *y, int n, struct fc_rng *rng, fc_layer_grads_fn fn,
-                            void *user)
+                            const uint8_t *y, int n, struct fc_rng *rng,
+                            const struct fc_grad_sink *sink)
 {
-    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, fn, user);
+    return loss_impl(m, ws, x, y, n, FC_MODE_TRAIN, rng, sink);
 }
 
 void fc_model_predict(struct fc_model *m, struct fc_workspace *ws, const fc_real *x, int n,

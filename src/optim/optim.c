@@ -7,11 +7,13 @@
  *               w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
  * The loops are compiled for several instruction sets and picked at load time
  * (target_clones), so one binary is fast on old and new x86 CPUs.
+ * sgd can also run as one GEMM straight from a layer's x and dout (fc_optim_update_outer).
  * Does not: clip, schedule or decay (the solver multiplies lr by lr_decay per epoch). */
 #include <math.h>
 #include <stdlib.h>
 
 #include "fcnet/optim.h"
+#include "fcnet/tensor.h"
 #include "util/clones.h"
 
 #ifdef FC_DOUBLE
@@ -74,6 +76,7 @@ enum fc_status fc_optim_init(struct fc_optim *o, const struct fc_config *c, size
     o->t = 0;
     o->n = n;
     o->s1 = o->s2 = NULL;
+    o->outer = 1;
     if (o->rule != FC_RULE_SGD) {
         o->s1 = calloc(n, sizeof(fc_real));
         if (!o->s1) goto nomem;
@@ -126,6 +129,36 @@ void fc_optim_update_cb(void *user, size_t off, size_t count, const fc_real *gra
 {
     struct fc_optim_target *t = user;
     fc_optim_update(t->opt, t->params, grad, off, count);
+}
+
+int fc_optim_update_outer(struct fc_optim *o, fc_real *params, size_t off, const fc_real *x,
+                          int ldx, const fc_real *dout, int N, int D, int M, fc_real reg,
+                          double *sq)
+{
+    if (!o->outer || o->rule != FC_RULE_SGD) return 0;
+    const size_t n = (size_t)D * M;
+    FC_ASSERT(off + n <= o->n && N > 0 && D > 0 && M > 0 && ldx >= D);
+    fc_real *w = params + off;
+    if (reg != 0 && sq) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) s += (double)w[i] * w[i];
+        *sq += s;
+    }
+    /* w = beta w + alpha x^T dout */
+    fc_gemm(1, 0, D, M, N, (fc_real)-o->lr, x, ldx, dout, M, (fc_real)(1 - o->lr * reg), w, M);
+    return 1;
+}
+
+int fc_optim_outer_cb(void *user, size_t off, const fc_real *x, int ldx, const fc_real *dout,
+                      int N, int D, int M, fc_real reg, double *sq)
+{
+    struct fc_optim_target *t = user;
+    return fc_optim_update_outer(t->opt, t->params, off, x, ldx, dout, N, D, M, reg, sq);
+}
+
+struct fc_grad_sink fc_optim_sink(struct fc_optim_target *t)
+{
+    return (struct fc_grad_sink){fc_optim_update_cb, fc_optim_outer_cb, t};
 }
 
 void fc_optim_step(struct fc_optim *o, fc_real *params, const fc_real *grads)

@@ -93,6 +93,7 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
     r->best_val_acc = -1;
     int epoch = 0;
     struct fc_optim_target target = {&opt, m->params}; /* layers are updated during backward */
+    const struct fc_grad_sink sink = fc_optim_sink(&target);
     for (int t = 0; t < num_iterations; t++) {
         if (opts && opts->stop && *opts->stop) {
             st = FC_STATUS_INTERRUPTED;
@@ -103,7 +104,7 @@ enum fc_status fc_solver_train(struct fc_model *m, const struct fc_dataset *ds,
         /* one step: a random minibatch (with replacement), loss, gradients, update */
         fc_sample_batch(xb, yb, bidx, &ds->train, B, D, ds->mean, rng);
         fc_optim_begin_step(&opt);
-        double loss = fc_model_loss_update(m, &ws, xb, yb, B, rng, fc_optim_update_cb, &target);
+        double loss = fc_model_loss_update(m, &ws, xb, yb, B, rng, &sink);
         r->loss_history[t] = loss;
         r->num_iterations = t + 1;
         if (!isfinite(loss)) {
