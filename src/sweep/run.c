@@ -34,6 +34,7 @@
 
 #include <mpi.h>
 
+#include "fcnet/clock.h"
 #include "fcnet/data.h"
 #include "fcnet/io.h"
 #include "fcnet/model.h"
@@ -100,13 +101,6 @@ struct sweep {
     struct msg_result req;
     int64_t work;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void sleep_us(long us)
 {
@@ -315,7 +309,7 @@ static void record_result(struct sweep *sw, const struct msg_result *m)
     }
     {
         long remaining = sw->ntrials - sw->done_total - sw->failed;
-        double elapsed = now_s() - sw->t_start;
+        double elapsed = fc_clock_seconds() - sw->t_start;
         if (sw->done_session > 0 && remaining > 0)
             fmt_duration(elapsed / (double)sw->done_session * (double)remaining, eta, sizeof eta);
         else if (remaining == 0)
@@ -757,7 +751,7 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
     int64_t n = 0;
     int thread_started = 0, locks = 0;
     pthread_t thread;
-    double t0 = now_s();
+    double t0 = fc_clock_seconds();
 
     sw = calloc(1, sizeof *sw);
     if (!sw) {
@@ -830,7 +824,7 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
 
     /* 4. train */
     if (sw->rank == 0) {
-        sw->t_start = now_s();
+        sw->t_start = fc_clock_seconds();
         if (o->local_trainer) {
             if (pthread_create(&thread, NULL, local_trainer, sw) == 0) {
                 thread_started = 1;
@@ -846,7 +840,7 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
         }
         if (thread_started) pthread_join(thread, NULL);
         write_sweep_file(sw);
-        print_summary(sw, now_s() - sw->t_start);
+        print_summary(sw, fc_clock_seconds() - sw->t_start);
         if (st == FC_OK && sw->done_total < sw->ntrials)
             st = sw->stopping ? FC_STATUS_INTERRUPTED : sw->failed > 0 ? FC_STATUS_IO : st;
     } else {
@@ -864,7 +858,7 @@ enum fc_status fc_sweep_run(const struct fc_sweep_opts *o)
     if (sw->rank == 0 && st == FC_STATUS_IO && sw->failed > 0)
         fc_log(FC_LOG_ERROR, "%ld trials failed (see above); rerun the same command to retry them\n", sw->failed);
     st = bcast_status(st);
-    if (sw->rank == 0) fc_log(FC_LOG_DEBUG, "sweep total wall %.1f s\n", now_s() - t0);
+    if (sw->rank == 0) fc_log(FC_LOG_DEBUG, "sweep total wall %.1f s\n", fc_clock_seconds() - t0);
 cleanup:
     if (sw->ds_loaded) fc_dataset_free(&sw->ds);
     if (sw->lock_fd >= 0) close(sw->lock_fd);
