@@ -3,6 +3,7 @@
 #define FCNET_FCNET_H
 #include "fcnet/config.h"
 #include "fcnet/data.h"
+#include "fcnet/fs.h"
 #include "fcnet/io.h"
 #include "fcnet/layers.h"
 #include "fcnet/model.h"

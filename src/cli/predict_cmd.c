@@ -146,10 +146,10 @@ static enum fc_status write_zip(const char *npy, const char *zip)
 {
     char dir[1024];
     fc_report_dirname(zip, dir, sizeof dir);
-    enum fc_status st = fc_report_mkdir_p(dir);
+    enum fc_status st = fc_mkdir_p(dir);
     if (st != FC_OK) return st;
     /* zip adds to an existing archive: start from none */
-    if (remove(zip) != 0 && fc_report_is_dir(zip)) {
+    if (remove(zip) != 0 && fc_is_dir(zip)) {
         fc_log(FC_LOG_ERROR, "%s: is a folder, cannot write the zip there\n", zip);
         return FC_STATUS_IO;
     }
@@ -164,7 +164,7 @@ static enum fc_status resolve_model(const struct predict_args *a, char *path, si
     struct fc_report_sweep sw;
     memset(&sw, 0, sizeof sw);
 
-    if (!fc_report_is_dir(a->model)) {
+    if (!fc_is_dir(a->model)) {
         if (a->trial >= 0) {
             fc_log(FC_LOG_ERROR,
                    "predict: --trial needs a sweep folder, but %s is a single model file\n",
@@ -290,7 +290,7 @@ int fc_cmd_predict(int argc, char **argv)
     double t_pred = fc_clock_seconds();
 
     fc_report_dirname(a.out, dir, sizeof dir);
-    st = fc_report_mkdir_p(dir);
+    st = fc_mkdir_p(dir);
     if (st != FC_OK) goto cleanup;
     st = fc_npy_write_i64(a.out, out, N);
     if (st != FC_OK) goto cleanup;

@@ -462,7 +462,7 @@ int fc_cmd_report(int argc, char **argv)
     rc = 1;
 
     /* the trials and their histories */
-    single = !fc_report_is_dir(a.path);
+    single = !fc_is_dir(a.path);
     if (single) {
         res = calloc(1, sizeof *res);
         if (!res) {
@@ -506,7 +506,7 @@ int fc_cmd_report(int argc, char **argv)
     } else {
         snprintf(out, sizeof out, "%.1000s/report", a.path);
     }
-    st = fc_report_mkdir_p(out);
+    st = fc_mkdir_p(out);
     if (st != FC_OK) goto cleanup;
 
     /* tables */

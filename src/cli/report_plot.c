@@ -107,7 +107,7 @@ enum fc_status fc_report_plot_begin(struct fc_report_plot *p, const char *dir)
     memset(p, 0, sizeof *p);
     snprintf(p->dir, sizeof p->dir, "%s", dir);
     snprintf(p->gpdir, sizeof p->gpdir, "%s/gnuplot", p->dir);
-    st = fc_report_mkdir_p(p->gpdir);
+    st = fc_mkdir_p(p->gpdir);
     if (st != FC_OK) return st;
     snprintf(path, sizeof path, "%s/plots.gp", p->gpdir);
     p->script = fopen(path, "w");

@@ -64,7 +64,7 @@ static enum fc_status scan(struct fc_report_sweep *s, int *cap, const char *fold
         if (e->d_name[0] == '.') continue;
         if ((size_t)snprintf(path, sizeof path, "%s/%s", folder, e->d_name) >= sizeof path)
             continue;
-        if (fc_report_is_dir(path)) {
+        if (fc_is_dir(path)) {
             if (depth > 0 && strcmp(e->d_name, "report") != 0) {
                 st = scan(s, cap, path, depth - 1);
                 if (st != FC_OK) goto cleanup;

@@ -1,5 +1,5 @@
-/* Process and file-system helpers of predict and report: mkdir -p, path splitting, and
- * running an external program (gnuplot, zip) without a shell, so no file name is ever
+/* Process and file-system helpers of predict and report: path splitting, and running an
+ * external program (gnuplot, zip) without a shell, so no file name is ever
  * interpreted by one. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -13,34 +13,6 @@
 #include <unistd.h>
 
 #include "cli/report_util.h"
-
-enum fc_status fc_report_mkdir_p(const char *dir)
-{
-    char buf[4096];
-    size_t n = strlen(dir);
-    if (n == 0) return FC_OK;
-    if (n >= sizeof buf) {
-        fc_log(FC_LOG_ERROR, "%s: path too long\n", dir);
-        return FC_STATUS_IO;
-    }
-    memcpy(buf, dir, n + 1);
-    /* make each prefix ending before a '/', then the whole path */
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0') continue;
-        char c = buf[i];
-        buf[i] = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-            fc_log(FC_LOG_ERROR, "%s: cannot create the folder: %s\n", buf, strerror(errno));
-            return FC_STATUS_IO;
-        }
-        buf[i] = c;
-    }
-    if (!fc_report_is_dir(dir)) {
-        fc_log(FC_LOG_ERROR, "%s: exists and is not a folder\n", dir);
-        return FC_STATUS_IO;
-    }
-    return FC_OK;
-}
 
 void fc_report_dirname(const char *path, char *out, size_t outsz)
 {
@@ -58,12 +30,6 @@ void fc_report_basename(const char *path, char *out, size_t outsz)
 {
     const char *slash = strrchr(path, '/');
     snprintf(out, outsz, "%s", slash ? slash + 1 : path);
-}
-
-int fc_report_is_dir(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 enum fc_status fc_report_spawn(char *const argv[], int quiet, const char *install_hint)

@@ -4,18 +4,12 @@
 
 #include <stddef.h>
 
+#include "fcnet/fs.h" /* fc_mkdir_p, fc_is_dir */
 #include "fcnet/status.h"
-
-/* Create dir and its missing parents (mode 0777 & ~umask). FC_STATUS_IO with a logged
- * message naming the folder that could not be made. */
-enum fc_status fc_report_mkdir_p(const char *dir);
 
 /* The folder part of path into out ("." when none); the last component into base. */
 void fc_report_dirname(const char *path, char *out, size_t outsz);
 void fc_report_basename(const char *path, char *out, size_t outsz);
-
-/* 1 for an existing directory, 0 otherwise. */
-int fc_report_is_dir(const char *path);
 
 /* Run argv[0] (found on PATH) with argv, stdout sent to /dev/null when quiet, and wait.
  * Returns FC_OK on exit status 0; FC_STATUS_IO with a logged message naming the program

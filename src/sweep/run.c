@@ -36,6 +36,7 @@
 
 #include "fcnet/clock.h"
 #include "fcnet/data.h"
+#include "fcnet/fs.h"
 #include "fcnet/io.h"
 #include "fcnet/model.h"
 #include "fcnet/rng.h"
@@ -428,26 +429,6 @@ static void coordinate(struct sweep *sw, int local)
 
 /* ---- rank 0: preparation and resume ---------------------------------------------------- */
 
-static enum fc_status make_dirs(const char *path)
-{
-    char buf[4096];
-    size_t i, n = strlen(path);
-    if (n >= sizeof buf) return FC_STATUS_IO;
-    memcpy(buf, path, n + 1);
-    for (i = 1; i <= n; i++) {
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                fc_log(FC_LOG_ERROR, "%s: cannot create the results folder: %s\n", buf, strerror(errno));
-                return FC_STATUS_IO;
-            }
-            buf[i] = c;
-        }
-    }
-    return FC_OK;
-}
-
 /* Leftovers of a killed run: trial_NNNN.h5.tmp.PID and sweep.h5.tmp.PID. */
 static void remove_temporaries(const char *dir)
 {
@@ -509,7 +490,7 @@ static enum fc_status prepare_results(struct sweep *sw)
     char key[64], va[FC_SPEC_VALUE_LEN], vb[FC_SPEC_VALUE_LEN];
 
     memset(&old, 0, sizeof old);
-    st = make_dirs(sw->out_dir);
+    st = fc_mkdir_p(sw->out_dir);
     if (st != FC_OK) return st;
     st = lock_results(sw);
     if (st != FC_OK) return st;
