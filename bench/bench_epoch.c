@@ -136,11 +136,13 @@ int main(int argc, char **argv)
     if (argc == 2)
         for (size_t k = 0; k < ncfg; k++) rc |= run_config(&CONFIGS[k], 1, &ds, peak);
     for (int a = 2; a < argc; a++) { /* in the order given */
+        static const char suffix[] = "-unfused";
+        const size_t slen = sizeof suffix - 1;
         size_t len = strlen(argv[a]), k;
-        int fused = !(len > 8 && strcmp(argv[a] + len - 8, "-unfused") == 0);
+        const int fused = !(len > slen && strcmp(argv[a] + len - slen, suffix) == 0);
+        if (!fused) len -= slen; /* the config's name is the first len characters */
         for (k = 0; k < ncfg; k++)
-            if (strncmp(argv[a], CONFIGS[k].name, fused ? len : len - 8) == 0 &&
-                strlen(CONFIGS[k].name) == (fused ? len : len - 8))
+            if (strlen(CONFIGS[k].name) == len && strncmp(argv[a], CONFIGS[k].name, len) == 0)
                 break;
         if (k == ncfg) {
             fprintf(stderr, "bench_epoch: unknown config '%s'\n", argv[a]);
