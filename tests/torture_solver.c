@@ -150,42 +150,52 @@ static void test_stop_flag(void **s)
     fc_model_free(&m);
 }
 
-/* Every malloc/calloc/realloc made by the program's own objects (the test and the static
- * fcnet library) is counted: the test is linked with -Wl,--wrap=malloc,... (core.cmake). */
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
+/* Every malloc/calloc/realloc in the process is counted, the libraries' (OpenBLAS,
+ * libxsmm, HDF5) as well as fcnet's: the test defines the three, which takes precedence over
+ * libc's for the program and every shared library, and hands each call to glibc's own entry
+ * point. (Not under AddressSanitizer, which must see every allocation itself.) */
 static long g_allocs;
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n)
+#ifndef __SANITIZE_ADDRESS__
+#define FC_COUNT_ALLOCS 1
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t n);
+void *malloc(size_t n)
 {
     g_allocs++;
-    return __real_malloc(n);
+    return __libc_malloc(n);
 }
-void *__wrap_calloc(size_t n, size_t size)
+void *calloc(size_t n, size_t size)
 {
     g_allocs++;
-    return __real_calloc(n, size);
+    return __libc_calloc(n, size);
 }
-void *__wrap_realloc(void *p, size_t n)
+void *realloc(void *p, size_t n)
 {
     g_allocs++;
-    return __real_realloc(p, n);
+    return __libc_realloc(p, n);
 }
+#endif
 
 /* A training step allocates nothing: gather, forward, backward and the fused update only
- * use the buffers made before the loop. */
+ * use the buffers made before the loop; nor do OpenBLAS and libxsmm (once a kernel is
+ * made) at one thread. */
 static void test_no_allocation_in_step(void **s)
 {
     (void)s;
+#ifndef FC_COUNT_ALLOCS
+    skip();
+#endif
     struct fc_config c;
     struct fc_model m;
     struct fc_workspace ws;
     struct fc_optim opt;
     struct fc_rng rng;
     const int h[2] = {64, 32};
+    /* one BLAS thread, as in sweeps: OpenBLAS's threaded driver mallocs a 512 KB job
+     * buffer on every call, which is OpenBLAS's own business and not the step's */
+    const int threads = fc_blas_get_threads();
+    fc_blas_set_threads(1);
     small_config(&c, h, 2, 5e-2, 1e-3);
     c.update_rule = FC_RULE_ADAM;
     c.normalization = FC_NORM_BATCHNORM;
@@ -211,6 +221,7 @@ static void test_no_allocation_in_step(void **s)
     print_message("allocations during 20 steps: %ld (the setup made %ld)\n", g_allocs - before, before);
     assert_true(before > 0); /* the counting works: setup allocated */
     assert_int_equal(g_allocs - before, 0);
+    fc_blas_set_threads(threads);
     free(xb);
     fc_optim_free(&opt);
     fc_workspace_free(&ws);
