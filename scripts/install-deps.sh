@@ -7,6 +7,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config xz-utils
       libopenblas-dev libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools libyaml-dev
       gnuplot-nox zip)
+# libxsmm (x86-64 only): JIT kernels for batch-sized GEMMs; the build uses it when present
+[ "$(dpkg --print-architecture)" = amd64 ] && pkgs+=(libxsmm-dev)
 if [ "${1:-}" = "--test" ]; then
     pkgs+=(libcmocka-dev python3 python3-numpy python3-h5py slurmctld slurmd slurm-client)
 fi

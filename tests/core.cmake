@@ -2,6 +2,8 @@
 fc_add_test(NAME torture_layers SOURCES torture_layers.c LIBS fcnet64 LABELS fast)
 fc_add_test(NAME torture_model SOURCES torture_model.c LIBS fcnet64 LABELS fast)
 fc_add_test(NAME torture_optim SOURCES torture_optim.c LIBS fcnet64 LABELS fast)
+# GEMM on float, libxsmm on and off, against a double reference.
+fc_add_test(NAME torture_gemm SOURCES torture_gemm.c LIBS fcnet LABELS fast)
 # Solver on the real data (float32): needs scripts/setup-data.sh; exit 77 = skipped.
 fc_add_test(NAME torture_solver SOURCES torture_solver.c LIBS fcnet LABELS slow TIMEOUT 300
             ARGS ${FC_TEST_DATA_DIR})

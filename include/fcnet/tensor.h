@@ -12,5 +12,13 @@ void fc_gemm(int ta, int tb, int M, int N, int K, fc_real alpha, const fc_real *
 const char *fc_blas_corename(void);
 void fc_blas_set_threads(int n);
 int fc_blas_get_threads(void);
+/* libxsmm for the batch-sized products it covers (built with it, float, one BLAS thread):
+ * fc_gemm_libxsmm(1) turns it on (the default), 0 off; returns whether it is in use now.
+ * Without libxsmm in the build it is never used and this returns 0. */
+int fc_gemm_libxsmm(int on);
+/* What fc_gemm runs on now (it depends on the BLAS threads), for --version and run
+ * headers, e.g. "OpenBLAS" or "libxsmm 1.17 for batch-sized products, OpenBLAS for the
+ * rest". */
+const char *fc_gemm_backend(void);
 
 #endif

@@ -3,7 +3,8 @@
  * OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded, so the only robust fix from
  * inside the program is to set the variable and re-execute ourselves before doing
  * anything else. A user's own OPENBLAS_CORETYPE always wins.
- * Does not: touch anything when the detected kernel already matches the CPU. */
+ * Does not: touch anything when the detected kernel already matches the CPU.
+ * Also here, as the program's first step: FCSWEEP_LIBXSMM=0 turns libxsmm off. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,8 @@ static char g_blas_note[160];
 
 void fc_cli_select_blas_core(char **argv)
 {
+    const char *xsmm = getenv("FCSWEEP_LIBXSMM"); /* 0: every GEMM to OpenBLAS */
+    if (xsmm && strcmp(xsmm, "0") == 0) fc_gemm_libxsmm(0);
     const char *user = getenv("OPENBLAS_CORETYPE");
     const char *mark = getenv(REEXEC_MARK);
     const char *got = fc_blas_corename();

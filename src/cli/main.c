@@ -27,6 +27,7 @@ void fc_cli_print_blas(void)
 {
     printf("BLAS: OpenBLAS %s kernels (%s), %d thread(s)\n", fc_blas_corename(),
            fc_cli_blas_note(), fc_blas_get_threads());
+    printf("GEMM: %s\n", fc_gemm_backend());
 }
 
 static void usage(FILE *f)
