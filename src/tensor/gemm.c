@@ -19,8 +19,12 @@ static int g_xsmm_on = 1;
 /* libxsmm's JIT kernels return with the upper halves of the vector registers dirty (no
  * vzeroupper). Until they are cleared, every legacy-SSE instruction after them (our
  * baseline-compiled loops, libm's exp) pays a merge dependency: softmax's exp ran 5x
- * slower. A kernel was dispatched, so the CPU has AVX. */
-__attribute__((target("avx"))) static void zero_upper(void) { __builtin_ia32_vzeroupper(); }
+ * slower. (On a CPU without AVX its kernels are SSE and there is nothing to clear.) */
+__attribute__((target("avx"))) static void vzeroupper(void) { __builtin_ia32_vzeroupper(); }
+static void zero_upper(void)
+{
+    if (__builtin_cpu_supports("avx")) vzeroupper();
+}
 
 /* Row-major C(MxN) = op(A)(MxK) op(B)(KxN) is column-major C^T = op(B)^T op(A)^T over the
  * same memory: libxsmm gets m = N, n = M, its "a" = B, its "b" = A, and a transposed A
