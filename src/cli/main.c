@@ -42,8 +42,13 @@ static void usage(FILE *f)
             "  predict   write the predicted class of every row of a .npy file\n"
             "  report    tables and plots of a sweep or a model file\n"
             "\n"
-            "  --version   version and the BLAS kernel in use\n"
-            "  --help      this text\n");
+            "  --version   version, the BLAS kernel and the GEMM library in use\n"
+            "  --help      this text\n"
+            "\n"
+            "environment:\n"
+            "  CIFAR10_DIR          the data folder when --data is not given\n"
+            "  OPENBLAS_CORETYPE    your OpenBLAS kernel; else fcsweep picks the best for the CPU\n"
+            "  FCSWEEP_LIBXSMM=0    every GEMM to OpenBLAS, none to libxsmm\n");
 }
 
 int main(int argc, char **argv)
