@@ -129,32 +129,34 @@ static void run_all(int libxsmm)
     fc_gemm_libxsmm(1);
 }
 
+/* run_all at the given number of BLAS threads, restoring the caller's afterwards */
+static void run_at_threads(int threads, int libxsmm)
+{
+    const int before = fc_blas_get_threads();
+    fc_blas_set_threads(threads);
+    run_all(libxsmm);
+    /* at several threads libxsmm steps aside: OpenBLAS runs threaded */
+    if (threads > 1 && fc_blas_get_threads() == threads)
+        assert_non_null(strstr(fc_gemm_backend(), "OpenBLAS"));
+    fc_blas_set_threads(before);
+}
+
 static void test_one_thread_libxsmm(void **st)
 {
     (void)st;
-    const int threads = fc_blas_get_threads();
-    fc_blas_set_threads(1);
-    run_all(1);
-    fc_blas_set_threads(threads);
+    run_at_threads(1, 1);
 }
 
 static void test_one_thread_openblas(void **st)
 {
     (void)st;
-    const int threads = fc_blas_get_threads();
-    fc_blas_set_threads(1);
-    run_all(0);
-    fc_blas_set_threads(threads);
+    run_at_threads(1, 0);
 }
 
-static void test_two_threads(void **st) /* libxsmm steps aside: OpenBLAS runs threaded */
+static void test_two_threads(void **st)
 {
     (void)st;
-    const int threads = fc_blas_get_threads();
-    fc_blas_set_threads(2);
-    run_all(1);
-    if (fc_blas_get_threads() == 2) assert_non_null(strstr(fc_gemm_backend(), "OpenBLAS"));
-    fc_blas_set_threads(threads);
+    run_at_threads(2, 1);
 }
 
 int main(void)
