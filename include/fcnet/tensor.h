@@ -13,8 +13,9 @@ const char *fc_blas_corename(void);
 void fc_blas_set_threads(int n);
 int fc_blas_get_threads(void);
 /* libxsmm for the batch-sized products it covers (built with it, float, one BLAS thread):
- * fc_gemm_libxsmm(1) turns it on (the default), 0 off; returns whether it is in use now.
- * Without libxsmm in the build it is never used and this returns 0. */
+ * fc_gemm_libxsmm(1) turns it on (the default), 0 off; returns whether it is on now
+ * (fc_gemm_backend says whether the BLAS threads let it run). Without libxsmm in the build
+ * it is never used and this returns 0. */
 int fc_gemm_libxsmm(int on);
 /* What fc_gemm runs on now (it depends on the BLAS threads), for --version and run
  * headers, e.g. "OpenBLAS" or "libxsmm 1.17 for batch-sized products, OpenBLAS for the
